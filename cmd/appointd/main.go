@@ -1,0 +1,298 @@
+// Command appointd is the appointd server and its admin commands. It wires
+// configuration to the store, the booking service and the HTTP server; it
+// holds no business logic.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"appointd/api"
+	"appointd/internal/booking"
+	"appointd/internal/demo"
+	"appointd/internal/httpapi"
+	"appointd/internal/store"
+)
+
+const usage = `appointd — a self-hostable server for the Altegio Business Management API v1
+
+Usage:
+  appointd serve [--addr 127.0.0.1:8080] [--db sqlite:appointd.db|postgres://...] [--demo]
+  appointd migrate [--db ...]
+  appointd partner create NAME [--db ...]
+  appointd user create --login L --password P --name N [--db ...]
+  appointd user grant LOGIN LOCATION_ID ROLE [--db ...]
+  appointd user passwd LOGIN [--password P] [--db ...]   (reads the password from stdin without --password)
+
+Environment: APPOINTD_ADDR, APPOINTD_DB mirror --addr and --db.
+`
+
+func main() {
+	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "appointd:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage)
+		return errors.New("missing command")
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		return serve(rest, stdout)
+	case "migrate":
+		return migrate(rest, stdout)
+	case "partner":
+		return partner(rest, stdout)
+	case "user":
+		return user(rest, stdin, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q (try appointd help)", cmd)
+	}
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// common are the flags every command has.
+type common struct {
+	db string
+}
+
+func newFlags(name string) (*flag.FlagSet, *common) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	c := &common{}
+	fs.StringVar(&c.db, "db", env("APPOINTD_DB", "sqlite:appointd.db"), "database: sqlite:PATH or a postgres:// URL")
+	return fs, c
+}
+
+// parse allows flags before, between and after positional arguments.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// open connects and migrates.
+func open(ctx context.Context, dsn string, o store.Options) (*store.Store, error) {
+	st, err := store.Open(ctx, dsn, o)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func serve(args []string, stdout io.Writer) error {
+	fs, c := newFlags("serve")
+	addr := fs.String("addr", env("APPOINTD_ADDR", "127.0.0.1:8080"), "listen address")
+	seed := fs.Bool("demo", false, "seed demo data into an empty database")
+	logFormat := fs.String("log-format", env("APPOINTD_LOG_FORMAT", "text"), "log format: text or json")
+	idle := fs.Duration("session-idle-timeout", 0, "expire user tokens unused for this long (0 = never)")
+	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long in-flight requests may run after SIGTERM")
+	xff := fs.Bool("trust-forwarded-for", false, "take the client IP from X-Forwarded-For (behind a proxy only)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	var handler slog.Handler = slog.NewTextHandler(os.Stderr, nil)
+	if *logFormat == "json" {
+		handler = slog.NewJSONHandler(os.Stderr, nil)
+	}
+	logger := slog.New(handler)
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	started := time.Now()
+	metrics := httpapi.NewMetrics()
+	st, err := open(ctx, c.db, store.Options{ObserveTx: metrics.ObserveTx})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc := booking.NewService(st, booking.Options{SessionIdleTimeout: *idle})
+	if *seed {
+		res, err := demo.Seed(ctx, svc)
+		if err != nil {
+			return err
+		}
+		if res.Seeded {
+			logger.Info("demo data seeded", "location_id", res.LocationID)
+		}
+	}
+	srv := &http.Server{
+		Addr: *addr,
+		Handler: httpapi.NewServer(httpapi.Deps{Service: svc, Logger: logger, Metrics: metrics,
+			OpenAPI: api.OpenAPI, TrustForwardedFor: *xff}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	logger.Info("appointd listening", "addr", ln.Addr().String(), "engine", st.Engine(),
+		"startup_ms", time.Since(started).Milliseconds())
+	if *seed {
+		fmt.Fprintf(stdout, "\nTry it:\n  curl -s -X POST http://%s/api/v1/auth -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{\"login\":\"%s\",\"password\":\"%s\"}'\n\n",
+			ln.Addr(), demo.PartnerToken, demo.OwnerLogin, demo.Password)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "grace", grace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), *grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func migrate(args []string, stdout io.Writer) error {
+	fs, c := newFlags("migrate")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, c.db, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	v, err := st.Version(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "applied %d migration(s); schema version %d\n", len(applied), v)
+	return nil
+}
+
+func withService(db string, fn func(context.Context, *booking.Service) error) error {
+	ctx := context.Background()
+	st, err := open(ctx, db, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(ctx, booking.NewService(st, booking.Options{}))
+}
+
+func partner(args []string, stdout io.Writer) error {
+	fs, c := newFlags("partner")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 || pos[0] != "create" {
+		return errors.New("usage: appointd partner create NAME")
+	}
+	return withService(c.db, func(ctx context.Context, svc *booking.Service) error {
+		p, token, err := svc.CreatePartner(ctx, pos[1])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "partner %d %q created. Its token (shown once, keep it safe):\n%s\n", p.ID, p.Name, token)
+		return nil
+	})
+}
+
+func user(args []string, stdin io.Reader, stdout io.Writer) error {
+	fs, c := newFlags("user")
+	login := fs.String("login", "", "login: e-mail or phone")
+	password := fs.String("password", "", "password (at least 8 characters)")
+	name := fs.String("name", "", "display name")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return errors.New("usage: appointd user create|grant|passwd ...")
+	}
+	return withService(c.db, func(ctx context.Context, svc *booking.Service) error {
+		switch pos[0] {
+		case "create":
+			u, err := svc.CreateUser(ctx, booking.NewUser{Login: *login, Password: *password, Name: *name})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "user %d %q created\n", u.ID, u.Login)
+		case "grant":
+			if len(pos) != 4 {
+				return errors.New("usage: appointd user grant LOGIN LOCATION_ID ROLE")
+			}
+			loc, err := strconv.ParseInt(pos[2], 10, 64)
+			if err != nil {
+				return fmt.Errorf("location id %q is not a number", pos[2])
+			}
+			if err := svc.Grant(ctx, pos[1], loc, pos[3]); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s is now %s of location %d\n", pos[1], pos[3], loc)
+		case "passwd":
+			if len(pos) != 2 {
+				return errors.New("usage: appointd user passwd LOGIN [--password P]")
+			}
+			pw := *password
+			if pw == "" {
+				line, err := bufio.NewReader(stdin).ReadString('\n')
+				if err != nil && line == "" {
+					return errors.New("no password given (pass --password or write it to stdin)")
+				}
+				pw = strings.TrimRight(line, "\r\n")
+			}
+			if err := svc.SetPassword(ctx, pos[1], pw); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "password of %s changed; all of its tokens are revoked\n", pos[1])
+		default:
+			return fmt.Errorf("unknown user command %q", pos[0])
+		}
+		return nil
+	})
+}

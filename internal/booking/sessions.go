@@ -1,0 +1,172 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"appointd/internal/auth"
+)
+
+// touchEvery limits how often a session's last-use time is written.
+const touchEvery = time.Minute
+
+// Authenticate turns the Authorization header's tokens into a Caller. A
+// partner token is always required; a user token, when given, must be valid
+// (an unknown token is never silently ignored).
+func (s *Service) Authenticate(ctx context.Context, cred auth.Credentials, ip string) (Caller, error) {
+	if cred.Partner == "" {
+		return Caller{}, ErrUnauthorized
+	}
+	c := Caller{IP: ip}
+	var touch *Session
+	err := s.store.Read(ctx, func(tx Tx) error {
+		p, err := tx.PartnerByTokenHash(ctx, auth.HashToken(cred.Partner))
+		if err != nil {
+			return err
+		}
+		c.Partner = p
+		if cred.User == "" {
+			return nil
+		}
+		hash := auth.HashToken(cred.User)
+		sess, err := tx.SessionByTokenHash(ctx, hash)
+		if err != nil {
+			return err
+		}
+		if !auth.SameHash(sess.TokenHash, hash) {
+			return ErrNotFound
+		}
+		now := s.now()
+		if s.sessionIdle > 0 && now.Sub(sess.LastUsedAt) > s.sessionIdle {
+			return ErrNotFound
+		}
+		u, err := tx.UserByID(ctx, sess.UserID)
+		if err != nil {
+			return err
+		}
+		c.User, c.SessionID = &u, sess.ID
+		if now.Sub(sess.LastUsedAt) > touchEvery {
+			touch = &sess
+		}
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return Caller{}, ErrUnauthorized
+	}
+	if err != nil {
+		return Caller{}, err
+	}
+	if touch != nil {
+		err := s.store.Write(ctx, func(tx Tx) error { return tx.TouchSession(ctx, touch.ID, s.now()) })
+		if err != nil {
+			return Caller{}, err
+		}
+	}
+	return c, nil
+}
+
+// Login checks a login and password and issues a user token, which is
+// returned once and stored only as a hash. Failures are counted per login and
+// per client IP in the store, so the throttle holds across processes.
+func (s *Service) Login(ctx context.Context, c Caller, login, password string) (User, string, error) {
+	v := &ValidationError{}
+	login = strings.TrimSpace(login)
+	if login == "" {
+		v.Add("login", "login is required")
+	}
+	if password == "" {
+		v.Add("password", "password is required")
+	}
+	if err := v.Err(); err != nil {
+		return User{}, "", err
+	}
+	keys := []string{"login:" + strings.ToLower(login)}
+	if c.IP != "" {
+		keys = append(keys, "ip:"+c.IP)
+	}
+	now := s.now()
+	var user User
+	err := s.store.Read(ctx, func(tx Tx) error {
+		for _, k := range keys {
+			times, err := tx.LoginFailures(ctx, k, now.Add(-s.throttle.Window))
+			if err != nil {
+				return err
+			}
+			if wait := s.throttle.RetryAfter(now, times); wait > 0 {
+				return &ThrottledError{RetryAfter: wait}
+			}
+		}
+		u, err := tx.UserByLogin(ctx, login)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		user = u
+		return err
+	})
+	if err != nil {
+		return User{}, "", err
+	}
+	// Outside any transaction: bcrypt is slow and must not hold a lock.
+	if !s.hasher.Check(user.PasswordHash, password) {
+		err := s.store.Write(ctx, func(tx Tx) error {
+			for _, k := range keys {
+				if err := tx.AddLoginFailure(ctx, k, now); err != nil {
+					return err
+				}
+			}
+			return tx.PruneLoginFailures(ctx, now.Add(-s.throttle.Window))
+		})
+		if err != nil {
+			return User{}, "", err
+		}
+		return User{}, "", ErrBadCredentials
+	}
+	token := auth.NewToken()
+	err = s.store.Write(ctx, func(tx Tx) error {
+		if err := tx.ClearLoginFailures(ctx, keys[0]); err != nil {
+			return err
+		}
+		_, err := tx.CreateSession(ctx, Session{
+			UserID: user.ID, PartnerID: c.Partner.ID, TokenHash: auth.HashToken(token),
+			CreatedAt: now, LastUsedAt: now,
+		})
+		return err
+	})
+	if err != nil {
+		return User{}, "", err
+	}
+	return user, token, nil
+}
+
+// Logout revokes the user token the caller presented.
+func (s *Service) Logout(ctx context.Context, c Caller) error {
+	if c.User == nil || c.SessionID == 0 {
+		return ErrUnauthorized
+	}
+	return s.store.Write(ctx, func(tx Tx) error { return tx.DeleteSession(ctx, c.SessionID) })
+}
+
+// CreatePartner issues a partner token; the token is returned once.
+func (s *Service) CreatePartner(ctx context.Context, name string) (Partner, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return Partner{}, "", Invalid("name", "partner name is required")
+	}
+	token := auth.NewToken()
+	p, err := s.AddPartnerToken(ctx, name, token)
+	return p, token, err
+}
+
+// AddPartnerToken registers a partner with a token chosen by the operator
+// (the demo's fixed token).
+func (s *Service) AddPartnerToken(ctx context.Context, name, token string) (Partner, error) {
+	p := Partner{Name: name, TokenHash: auth.HashToken(token), CreatedAt: s.now()}
+	err := s.store.Write(ctx, func(tx Tx) error {
+		id, err := tx.CreatePartner(ctx, p)
+		p.ID = id
+		return err
+	})
+	return p, err
+}

@@ -1,0 +1,129 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"appointd/internal/auth"
+	"appointd/internal/booking"
+)
+
+// authLevel is what a route needs in the Authorization header.
+type authLevel int
+
+const (
+	// authNone: operations routes; no token read.
+	authNone authLevel = iota
+	// authPartner: a partner token; a user token is optional but, when
+	// given, must be valid.
+	authPartner
+	// authUser: partner and user token.
+	authUser
+)
+
+type route struct {
+	method string
+	path   string
+	auth   authLevel
+	// meta is the empty meta of a success: [] or {}.
+	meta metaKind
+	// legacyErrors adds the top-level {"errors": {code, message}} that the
+	// location pages document for 401 and 404.
+	legacyErrors bool
+	handle       func(*call) error
+}
+
+// routes is the one table of every route. Each also answers with a trailing
+// slash (ServeHTTP trims it).
+func (s *Server) routes() []route {
+	const v1 = "/api/v1"
+	return []route{
+		{method: "GET", path: "/healthz", handle: s.healthz},
+		{method: "GET", path: "/metrics", handle: s.metrics},
+		{method: "GET", path: v1 + "/openapi.yaml", handle: s.openapi},
+
+		{method: "POST", path: v1 + "/auth", auth: authPartner, handle: s.login},
+		{method: "DELETE", path: v1 + "/auth", auth: authUser, handle: s.logout},
+
+		{method: "GET", path: v1 + "/companies", auth: authPartner, handle: s.listLocations},
+		{method: "POST", path: v1 + "/companies", auth: authUser, handle: s.createLocation},
+		{method: "GET", path: v1 + "/company/{location_id}", auth: authPartner, legacyErrors: true, handle: s.getLocation},
+		{method: "PUT", path: v1 + "/company/{location_id}", auth: authUser, legacyErrors: true, handle: s.updateLocation},
+		{method: "DELETE", path: v1 + "/company/{location_id}", auth: authUser, legacyErrors: true, handle: s.deleteLocation},
+
+		{method: "GET", path: v1 + "/user/permissions/{location_id}", auth: authUser, meta: metaObject, handle: s.myPermissions},
+		{method: "GET", path: v1 + "/company/{location_id}/users", auth: authUser, meta: metaObject, handle: s.locationUsers},
+		{method: "GET", path: v1 + "/company/{location_id}/users/{user_id}/permissions", auth: authUser, meta: metaObject, handle: s.userPermissions},
+		{method: "PUT", path: v1 + "/company/{location_id}/users/{user_id}/permissions", auth: authUser, meta: metaObject, handle: s.setUserPermissions},
+		{method: "DELETE", path: v1 + "/company/{location_id}/users/{user_id}", auth: authUser, meta: metaObject, handle: s.removeUser},
+	}
+}
+
+// Routes lists "METHOD PATH" of every route (for tests that walk the table).
+func (s *Server) Routes() []string {
+	var out []string
+	for _, rt := range s.routes() {
+		out = append(out, rt.method+" "+rt.path)
+	}
+	return out
+}
+
+// call is one request on its way through a handler.
+type call struct {
+	w      http.ResponseWriter
+	r      *http.Request
+	ctx    context.Context
+	caller booking.Caller
+	route  *route
+}
+
+// ok writes a success with the route's empty meta.
+func (c *call) ok(status int, data any) error {
+	return c.okMeta(status, data, c.route.meta.empty())
+}
+
+func (c *call) okMeta(status int, data, meta any) error {
+	writeJSON(c.w, status, envelope{Success: true, Data: data, Meta: meta})
+	return nil
+}
+
+func (c *call) noContent() error {
+	c.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// wrap authenticates per the route's level, runs the handler and writes its
+// error in the envelope.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &call{w: w, r: r, ctx: r.Context(), route: &rt}
+		c.caller.IP = s.clientIP(r)
+		if rt.auth != authNone {
+			err := s.authenticate(c)
+			if err == nil && rt.auth == authUser && c.caller.User == nil {
+				err = booking.ErrUnauthorized
+			}
+			if err != nil {
+				writeError(w, toAPIError(err), rt.legacyErrors)
+				return
+			}
+		}
+		if err := rt.handle(c); err != nil {
+			e := toAPIError(err)
+			if e.status >= 500 {
+				s.Logger.Error("handler failed", "route", rt.method+" "+rt.path, "err", err)
+			}
+			writeError(w, e, rt.legacyErrors)
+		}
+	})
+}
+
+func (s *Server) authenticate(c *call) error {
+	cred, ok := auth.ParseAuthorization(c.r.Header.Get("Authorization"))
+	if !ok {
+		return booking.ErrUnauthorized
+	}
+	caller, err := s.Service.Authenticate(c.ctx, cred, c.caller.IP)
+	c.caller = caller
+	return err
+}

@@ -1,0 +1,144 @@
+// Package httpapi is appointd's HTTP layer: the routes table, the envelope,
+// lenient decoding and authentication. Handlers decode, call booking and
+// encode; they hold no SQL and no business rules.
+package httpapi
+
+import (
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"appointd/internal/booking"
+)
+
+// Deps is what the server needs.
+type Deps struct {
+	Service *booking.Service
+	Logger  *slog.Logger
+	Metrics *Metrics
+	// OpenAPI is the contract served at /api/v1/openapi.yaml.
+	OpenAPI []byte
+	// TrustForwardedFor takes the client IP from the last X-Forwarded-For
+	// entry (set it only behind a proxy that writes that header).
+	TrustForwardedFor bool
+}
+
+// Server is the whole HTTP surface.
+type Server struct {
+	Deps
+	mux *http.ServeMux
+}
+
+// NewServer builds the server and registers every route of routes.go.
+func NewServer(d Deps) *Server {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics()
+	}
+	s := &Server{Deps: d, mux: http.NewServeMux()}
+	for _, rt := range s.routes() {
+		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
+	}
+	return s
+}
+
+var probeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
+		r.URL.Path = strings.TrimSuffix(p, "/")
+		r.URL.RawPath = ""
+	}
+	_, pattern := s.mux.Handler(r)
+	switch {
+	case pattern == "":
+		pattern = "unmatched"
+		s.notRouted(rec, r)
+	case strings.HasPrefix(r.URL.Path, "/api/") && !acceptable(r.Header.Get("Accept")) && !strings.HasSuffix(r.URL.Path, ".yaml"):
+		writeError(rec, apiError{status: http.StatusNotAcceptable,
+			message: "Not acceptable: send Accept: application/vnd.api.v2+json or application/json."}, false)
+	default:
+		s.mux.ServeHTTP(rec, r)
+	}
+	d := time.Since(start)
+	s.Metrics.observeRequest(pattern, r.Method, rec.status, d)
+	s.Logger.Info("request", "method", r.Method, "route", pattern, "status", rec.status,
+		"duration_ms", float64(d.Microseconds())/1000)
+}
+
+// notRouted answers 405 when the path exists for another method, else 404.
+func (s *Server) notRouted(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range probeMethods {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, p := s.mux.Handler(probe); p != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(w, apiError{status: http.StatusMethodNotAllowed,
+			message: "Method " + r.Method + " is not allowed here; use " + strings.Join(allow, ", ") + "."}, false)
+		return
+	}
+	writeError(w, apiError{status: http.StatusNotFound, message: "Not found."}, false)
+}
+
+// acceptable is D18: the JSON media types clients send, */* or nothing.
+func acceptable(h string) bool {
+	if strings.TrimSpace(h) == "" {
+		return true
+	}
+	for _, part := range strings.Split(h, ",") {
+		mt, _, _ := strings.Cut(part, ";")
+		switch strings.ToLower(strings.TrimSpace(mt)) {
+		case "application/vnd.api.v2+json", "application/vnd.yclients.v2+json",
+			"application/json", "*/*", "application/*":
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) clientIP(r *http.Request) string {
+	if s.TrustForwardedFor {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			if ip := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(ip) != nil {
+				return ip
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status      int
+	wroteHeader bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wroteHeader {
+		r.status, r.wroteHeader = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wroteHeader = true
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -1,0 +1,232 @@
+// Package store is the one SQL implementation of booking.Store, for SQLite
+// (embedded default) and PostgreSQL. Queries are written once with `?`
+// placeholders; dialect.go holds the few differences between engines.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite"
+
+	"appointd/internal/booking"
+)
+
+// Options tune a Store.
+type Options struct {
+	// ObserveTx, when set, is told how long each transaction took
+	// (kind "read" or "write").
+	ObserveTx func(kind string, d time.Duration)
+	// ReadConns is the size of the SQLite read pool (default 4).
+	ReadConns int
+}
+
+// Store implements booking.Store.
+type Store struct {
+	d       dialect
+	write   *sql.DB // SQLite: one connection, BEGIN IMMEDIATE
+	read    *sql.DB // SQLite: a small read-only pool; PostgreSQL: same as write
+	observe func(string, time.Duration)
+	// migrationsFS replaces the embedded migrations (tests only).
+	migrationsFS fs.FS
+}
+
+var _ booking.Store = (*Store)(nil)
+
+// Open connects to dsn: "sqlite:PATH" (or a bare path) or a postgres:// URL.
+// It does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
+	s := &Store{observe: o.ObserveTx}
+	if s.observe == nil {
+		s.observe = func(string, time.Duration) {}
+	}
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		s.d = postgres
+		s.write, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, err
+		}
+		s.write.SetMaxOpenConns(20)
+		s.write.SetMaxIdleConns(20)
+		s.write.SetConnMaxIdleTime(5 * time.Minute)
+		s.read = s.write
+	} else {
+		s.d = sqlite
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, errors.New("store: empty SQLite path")
+		}
+		pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+		if s.write, err = sql.Open("sqlite", base+"&_txlock=immediate"); err != nil {
+			return nil, err
+		}
+		s.write.SetMaxOpenConns(1)
+		s.write.SetMaxIdleConns(1)
+		s.write.SetConnMaxIdleTime(0)
+		if err := enableWAL(ctx, s.write); err != nil {
+			s.write.Close()
+			return nil, err
+		}
+		if s.read, err = sql.Open("sqlite", base+"&_pragma=query_only(1)"); err != nil {
+			s.write.Close()
+			return nil, err
+		}
+		n := o.ReadConns
+		if n <= 0 {
+			n = 4
+		}
+		s.read.SetMaxOpenConns(n)
+		s.read.SetMaxIdleConns(n)
+	}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	return s, nil
+}
+
+// enableWAL switches a new database file to WAL (the mode is kept in the
+// file). The switch needs an exclusive lock and SQLite does not wait for it
+// through busy_timeout, so processes opening one new file at once retry.
+func enableWAL(ctx context.Context, db *sql.DB) error {
+	var mode string
+	var err error
+	for i := 0; i < 100; i++ {
+		if err = db.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("store: enable WAL: %w", err)
+}
+
+// Engine names the engine: "sqlite" or "postgres".
+func (s *Store) Engine() string { return string(s.d) }
+
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.write.PingContext(ctx); err != nil {
+		return err
+	}
+	return s.read.PingContext(ctx)
+}
+
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		if e := s.read.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Read runs fn in a read-only transaction.
+func (s *Store) Read(ctx context.Context, fn func(booking.Tx) error) error {
+	return s.run(ctx, s.read, "read", &sql.TxOptions{ReadOnly: s.d == postgres}, fn)
+}
+
+// Write runs fn in a write transaction. On SQLite the transaction begins
+// IMMEDIATE on the single write connection, so write transactions are
+// serialized in this process and, through the database lock, across
+// processes. On PostgreSQL a rule that must check then write takes a row lock
+// with Tx.Lock (SELECT ... FOR UPDATE).
+func (s *Store) Write(ctx context.Context, fn func(booking.Tx) error) error {
+	return s.run(ctx, s.write, "write", nil, fn)
+}
+
+func (s *Store) run(ctx context.Context, db *sql.DB, kind string, opts *sql.TxOptions, fn func(booking.Tx) error) (err error) {
+	start := time.Now()
+	defer func() { s.observe(kind, time.Since(start)) }()
+	sqlTx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("store: begin %s: %w", kind, err)
+	}
+	t := &tx{tx: sqlTx, d: s.d}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(t); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// tx implements booking.Tx; the per-aggregate files add its methods.
+type tx struct {
+	tx *sql.Tx
+	d  dialect
+}
+
+func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	r, err := t.tx.ExecContext(ctx, t.d.rebind(q), args...)
+	return r, t.d.mapErr(err)
+}
+
+func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	rows, err := t.tx.QueryContext(ctx, t.d.rebind(q), args...)
+	return rows, t.d.mapErr(err)
+}
+
+func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.d.rebind(q), args...)
+}
+
+// insert runs an INSERT ... RETURNING id.
+func (t *tx) insert(ctx context.Context, q string, args ...any) (int64, error) {
+	var id int64
+	err := t.queryRow(ctx, q+" RETURNING id", args...).Scan(&id)
+	return id, t.d.mapErr(err)
+}
+
+// one maps "no rows" to booking.ErrNotFound.
+func one(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return booking.ErrNotFound
+	}
+	return err
+}
+
+// mustAffect turns "no row changed" into booking.ErrNotFound.
+func mustAffect(r sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return booking.ErrNotFound
+	}
+	return nil
+}
+
+func (t *tx) Lock(ctx context.Context, table booking.Lockable, id int64) error {
+	switch table {
+	case booking.LockLocation:
+	default:
+		return fmt.Errorf("store: cannot lock %q", table)
+	}
+	var got int64
+	return one(t.queryRow(ctx, "SELECT id FROM "+string(table)+" WHERE id = ?"+t.d.forUpdate(), id).Scan(&got))
+}

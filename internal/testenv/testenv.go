@@ -1,0 +1,91 @@
+// Package testenv gives tests a fresh, migrated store on each engine: SQLite
+// always, PostgreSQL when APPOINTD_TEST_POSTGRES holds a DSN.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"appointd/internal/store"
+)
+
+// PostgresEnv names the variable holding the PostgreSQL DSN for tests.
+const PostgresEnv = "APPOINTD_TEST_POSTGRES"
+
+// Engines lists the engines to run on. Without PostgreSQL it says so once
+// per test, so that a skipped engine is never silent.
+func Engines(t testing.TB) []string {
+	if PostgresDSN() == "" {
+		t.Logf("PostgreSQL tests skipped: %s is not set", PostgresEnv)
+		return []string{"sqlite"}
+	}
+	return []string{"sqlite", "postgres"}
+}
+
+// PostgresDSN is the base DSN, or "".
+func PostgresDSN() string {
+	return os.Getenv(PostgresEnv)
+}
+
+// DSN returns a fresh, empty database for engine: a new SQLite file in a
+// temp dir, or a new PostgreSQL schema (dropped at cleanup).
+func DSN(t testing.TB, engine string) string {
+	t.Helper()
+	if engine == "sqlite" {
+		return "sqlite:" + filepath.Join(t.TempDir(), "test.db")
+	}
+	base := PostgresDSN()
+	if base == "" {
+		t.Skipf("PostgreSQL tests skipped: %s is not set", PostgresEnv)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		admin.Close()
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Open opens and migrates a store on dsn, closed at cleanup.
+func Open(t testing.TB, dsn string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), dsn, store.Options{})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return st
+}
+
+// Fresh is DSN then Open.
+func Fresh(t testing.TB, engine string) *store.Store {
+	return Open(t, DSN(t, engine))
+}
