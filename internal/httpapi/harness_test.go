@@ -261,8 +261,8 @@ func (e *env) validate(hr *http.Request, reqBody []byte, res *http.Response, out
 			Request: hr, PathParams: params, Route: route,
 			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
 		},
-		Status: res.StatusCode,
-		Header: res.Header,
+		Status:  res.StatusCode,
+		Header:  res.Header,
 		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
 	}
 	in.SetBodyBytes(out.Body)

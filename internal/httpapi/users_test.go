@@ -218,4 +218,3 @@ func TestCrossLocationIsNotFound(t *testing.T) {
 }
 
 func bytesContain(b []byte, s string) bool { return strings.Contains(string(b), s) }
-
