@@ -102,6 +102,16 @@ func TestServeStartsAndStopsGracefully(t *testing.T) {
 	if res.StatusCode != 201 {
 		t.Fatalf("demo login: %d", res.StatusCode)
 	}
+	// The store reports its transactions into the server's metrics.
+	res, err = http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(metrics), `appointd_store_tx_duration_seconds_count{kind="write"}`) {
+		t.Fatal("metrics lack store transaction latency")
+	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

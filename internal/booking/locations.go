@@ -165,6 +165,17 @@ func (s *Service) CreateLocation(ctx context.Context, c Caller, in LocationInput
 	if c.User == nil {
 		return Location{}, ErrUnauthorized
 	}
+	return s.addLocation(ctx, in, c.User.ID)
+}
+
+// SeedLocation adds a location with no owner (admin command line and demo).
+func (s *Service) SeedLocation(ctx context.Context, in LocationInput) (Location, error) {
+	return s.addLocation(ctx, in, 0)
+}
+
+// addLocation validates and stores a new location; with ownerID set, that
+// user becomes its owner in the same transaction.
+func (s *Service) addLocation(ctx context.Context, in LocationInput, ownerID int64) (Location, error) {
 	now := s.now()
 	loc := Location{Active: true, TimezoneName: "UTC", Currency: "USD", CreatedAt: now, UpdatedAt: now}
 	if err := in.apply(&loc, true); err != nil {
@@ -177,23 +188,10 @@ func (s *Service) CreateLocation(ctx context.Context, c Caller, in LocationInput
 			return err
 		}
 		loc.ID = id
-		return tx.PutMembership(ctx, Membership{LocationID: id, UserID: c.User.ID, Role: auth.RoleOwner, CreatedAt: now})
-	})
-	return loc, err
-}
-
-// SeedLocation adds a location with no owner (admin command line and demo).
-func (s *Service) SeedLocation(ctx context.Context, in LocationInput) (Location, error) {
-	now := s.now()
-	loc := Location{Active: true, TimezoneName: "UTC", Currency: "USD", CreatedAt: now, UpdatedAt: now}
-	if err := in.apply(&loc, true); err != nil {
-		return Location{}, err
-	}
-	loc.PublicTitle = loc.Title
-	err := s.store.Write(ctx, func(tx Tx) error {
-		id, err := tx.CreateLocation(ctx, loc)
-		loc.ID = id
-		return err
+		if ownerID == 0 {
+			return nil
+		}
+		return tx.PutMembership(ctx, Membership{LocationID: id, UserID: ownerID, Role: auth.RoleOwner, CreatedAt: now})
 	})
 	return loc, err
 }

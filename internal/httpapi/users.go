@@ -108,11 +108,7 @@ func renderUserPermissions(m booking.Membership, editable bool) userPermissionsO
 
 // userPermissions is GET /company/{location_id}/users/{user_id}/permissions.
 func (s *Server) userPermissions(c *call) error {
-	loc, err := pathID(c.r, "location_id")
-	if err != nil {
-		return err
-	}
-	uid, err := pathID(c.r, "user_id")
+	loc, uid, err := locationAndUser(c.r)
 	if err != nil {
 		return err
 	}
@@ -125,11 +121,7 @@ func (s *Server) userPermissions(c *call) error {
 
 // setUserPermissions is PUT /company/{location_id}/users/{user_id}/permissions.
 func (s *Server) setUserPermissions(c *call) error {
-	loc, err := pathID(c.r, "location_id")
-	if err != nil {
-		return err
-	}
-	uid, err := pathID(c.r, "user_id")
+	loc, uid, err := locationAndUser(c.r)
 	if err != nil {
 		return err
 	}
@@ -196,11 +188,7 @@ func permissionInput(slug string, raw json.RawMessage) (any, bool) {
 
 // removeUser is DELETE /company/{location_id}/users/{user_id}: 204.
 func (s *Server) removeUser(c *call) error {
-	loc, err := pathID(c.r, "location_id")
-	if err != nil {
-		return err
-	}
-	uid, err := pathID(c.r, "user_id")
+	loc, uid, err := locationAndUser(c.r)
 	if err != nil {
 		return err
 	}
@@ -208,4 +196,13 @@ func (s *Server) removeUser(c *call) error {
 		return err
 	}
 	return c.noContent()
+}
+
+// locationAndUser reads the {location_id} and {user_id} path parameters.
+func locationAndUser(r *http.Request) (loc, user int64, err error) {
+	if loc, err = pathID(r, "location_id"); err != nil {
+		return 0, 0, err
+	}
+	user, err = pathID(r, "user_id")
+	return loc, user, err
 }
