@@ -64,7 +64,9 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		if path == "" {
 			return nil, errors.New("store: empty SQLite path")
 		}
-		pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		// synchronous=FULL: a commit that answered 2xx survives a power loss,
+		// not only a killed process.
+		pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 		base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 		if s.write, err = sql.Open("sqlite", base+"&_txlock=immediate"); err != nil {
 			return nil, err

@@ -24,6 +24,9 @@ const PostgresEnv = "APPOINTD_TEST_POSTGRES"
 // per test, so that a skipped engine is never silent.
 func Engines(t testing.TB) []string {
 	if PostgresDSN() == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI must test PostgreSQL: set %s", PostgresEnv)
+		}
 		t.Logf("PostgreSQL tests skipped: %s is not set", PostgresEnv)
 		return []string{"sqlite"}
 	}
