@@ -24,6 +24,9 @@ const LockLocation Lockable = "locations"
 // Tx is one transaction. Lookups of a missing row return ErrNotFound; a
 // unique-value clash returns ErrConflict.
 type Tx interface {
+	CatalogTx
+	ClientTx
+
 	// Lock takes the row lock a check-then-write rule needs. Engines that
 	// serialize whole write transactions (SQLite) only check the row exists.
 	Lock(ctx context.Context, table Lockable, id int64) error

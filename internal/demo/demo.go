@@ -70,5 +70,8 @@ func Seed(ctx context.Context, svc *booking.Service) (Result, error) {
 			return Result{}, fmt.Errorf("demo grant %s: %w", u.login, err)
 		}
 	}
+	if err := seedClients(ctx, svc, loc.ID); err != nil {
+		return Result{}, fmt.Errorf("demo clients: %w", err)
+	}
 	return Result{Seeded: true, LocationID: loc.ID}, nil
 }

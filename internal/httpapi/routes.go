@@ -37,7 +37,7 @@ type route struct {
 // slash (ServeHTTP trims it).
 func (s *Server) routes() []route {
 	const v1 = "/api/v1"
-	return []route{
+	rts := []route{
 		{method: "GET", path: "/healthz", handle: s.healthz},
 		{method: "GET", path: "/metrics", handle: s.metrics},
 		{method: "GET", path: v1 + "/openapi.yaml", handle: s.openapi},
@@ -57,6 +57,8 @@ func (s *Server) routes() []route {
 		{method: "PUT", path: v1 + "/company/{location_id}/users/{user_id}/permissions", auth: authUser, meta: metaObject, handle: s.setUserPermissions},
 		{method: "DELETE", path: v1 + "/company/{location_id}/users/{user_id}", auth: authUser, meta: metaObject, handle: s.removeUser},
 	}
+	rts = append(rts, s.catalogRoutes()...)
+	return append(rts, s.clientRoutes()...)
 }
 
 // Routes lists "METHOD PATH" of every route (for tests that walk the table).
