@@ -19,7 +19,10 @@ type Store interface {
 // check-then-write rule.
 type Lockable string
 
-const LockLocation Lockable = "locations"
+const (
+	LockLocation   Lockable = "locations"
+	LockTeamMember Lockable = "team_members"
+)
 
 // Tx is one transaction. Lookups of a missing row return ErrNotFound; a
 // unique-value clash returns ErrConflict.

@@ -153,13 +153,10 @@ func (t *tx) PutMembership(ctx context.Context, m booking.Membership) error {
 	if m.StaffID != nil {
 		staff = *m.StaffID
 	}
-	r, err := t.exec(ctx, `UPDATE location_users SET role = ?, permissions = ?, staff_id = ?
-		WHERE location_id = ? AND user_id = ?`, m.Role, jsonText(m.Overrides), staff, m.LocationID, m.UserID)
-	if err := mustAffect(r, err); err == nil || err != booking.ErrNotFound {
-		return err
-	}
-	_, err = t.exec(ctx, `INSERT INTO location_users (location_id, user_id, role, permissions, staff_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, m.LocationID, m.UserID, m.Role, jsonText(m.Overrides), staff, unix(m.CreatedAt))
+	_, err := t.exec(ctx, `INSERT INTO location_users (location_id, user_id, role, permissions, staff_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (location_id, user_id)
+		DO UPDATE SET role = excluded.role, permissions = excluded.permissions, staff_id = excluded.staff_id`,
+		m.LocationID, m.UserID, m.Role, jsonText(m.Overrides), staff, unix(m.CreatedAt))
 	return err
 }
 

@@ -1,0 +1,153 @@
+package booking
+
+import (
+	"testing"
+	"time"
+)
+
+func day(s string) time.Time {
+	d, _ := time.Parse("2006-01-02", s)
+	return d
+}
+
+func clk(s string) int {
+	m, err := ParseClock(s)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+func TestParseClock(t *testing.T) {
+	for s, want := range map[string]int{"00:00": 0, "10:30": 630, "24:00": 1440, "09:15:00": 555} {
+		if got, err := ParseClock(s); err != nil || got != want {
+			t.Errorf("%q: %d %v", s, got, err)
+		}
+	}
+	for _, s := range []string{"", "9:00", "24:01", "10:60", "10:00:30", "aa:bb", "25:00"} {
+		if _, err := ParseClock(s); err == nil {
+			t.Errorf("%q accepted", s)
+		}
+	}
+}
+
+func TestValidateSlots(t *testing.T) {
+	if out, err := ValidateSlots([]Slot{{clk("15:00"), clk("19:00")}, {clk("10:00"), clk("14:00")}}); err != nil || out[0].From != 600 {
+		t.Fatalf("split shift: %v %v", out, err)
+	}
+	for _, bad := range [][]Slot{
+		{{clk("14:00"), clk("10:00")}},
+		{{clk("10:00"), clk("10:00")}},
+		{{clk("10:00"), clk("14:00")}, {clk("13:00"), clk("18:00")}},
+	} {
+		if _, err := ValidateSlots(bad); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+	// Touching slots are fine.
+	if _, err := ValidateSlots([]Slot{{clk("10:00"), clk("12:00")}, {clk("12:00"), clk("14:00")}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func free(ss []Seance) []string {
+	var out []string
+	for _, s := range ss {
+		if s.IsFree {
+			out = append(out, s.Time)
+		}
+	}
+	return out
+}
+
+func times(ss []Seance) []string {
+	var out []string
+	for _, s := range ss {
+		out = append(out, s.Time)
+	}
+	return out
+}
+
+func TestSeances(t *testing.T) {
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	d := day("2026-11-25")
+	at := func(hm string) time.Time { return wallClock(d, clk(hm), moscow) }
+	split := WorkIntervals(d, []Slot{{clk("10:00"), clk("11:00")}, {clk("15:00"), clk("16:00")}}, moscow)
+	cases := []struct {
+		name   string
+		work   []Interval
+		busy   []Interval
+		length time.Duration
+		all    string
+		free   string
+	}{
+		{"one step, idle", split, nil, 0,
+			"[10:00 10:15 10:30 10:45 15:00 15:15 15:30 15:45]", "[10:00 10:15 10:30 10:45 15:00 15:15 15:30 15:45]"},
+		{"45-minute service must fit in the slot", split, nil, 45 * time.Minute,
+			"[10:00 10:15 10:30 10:45 15:00 15:15 15:30 15:45]", "[10:00 10:15 15:00 15:15]"},
+		{"busy at the start edge", split, []Interval{{at("10:00"), at("10:30")}}, 30 * time.Minute,
+			"", "[10:30 15:00 15:15 15:30]"},
+		{"busy at the end edge", split, []Interval{{at("15:30"), at("16:00")}}, 30 * time.Minute,
+			"", "[10:00 10:15 10:30 15:00]"},
+		{"appointment plus technical break", split, []Interval{{at("10:15"), at("10:45")}}, 15 * time.Minute,
+			"", "[10:00 10:45 15:00 15:15 15:30 15:45]"},
+		{"busy across the lunch gap", split, []Interval{{at("10:45"), at("15:15")}}, 15 * time.Minute,
+			"", "[10:00 10:15 10:30 15:15 15:30 15:45]"},
+	}
+	for _, c := range cases {
+		got := Seances(c.work, c.busy, 15*time.Minute, c.length, moscow)
+		if c.all != "" && fmtList(times(got)) != c.all {
+			t.Errorf("%s: grid %v", c.name, times(got))
+		}
+		if fmtList(free(got)) != c.free {
+			t.Errorf("%s: free %v, want %s", c.name, free(got), c.free)
+		}
+	}
+}
+
+func fmtList(s []string) string {
+	out := "["
+	for i, x := range s {
+		if i > 0 {
+			out += " "
+		}
+		out += x
+	}
+	return out + "]"
+}
+
+// TestSeancesAcrossDST: the grid follows the wall clock on the days the
+// clocks change; a skipped hour has no starts and a repeated one has both.
+func TestSeancesAcrossDST(t *testing.T) {
+	cases := []struct {
+		zone, date string
+		from, to   string
+		want       string
+	}{
+		// Europe/Berlin springs forward 2026-03-29 02:00 → 03:00.
+		{"Europe/Berlin", "2026-03-29", "01:00", "04:00", "[01:00 01:30 03:00 03:30]"},
+		// ... and falls back 2026-10-25 03:00 → 02:00: 02:00–03:00 happens twice.
+		{"Europe/Berlin", "2026-10-25", "01:00", "04:00", "[01:00 01:30 02:00 02:30 02:00 02:30 03:00 03:30]"},
+		// America/New_York springs forward 2026-03-08 02:00 → 03:00.
+		{"America/New_York", "2026-03-08", "01:00", "04:00", "[01:00 01:30 03:00 03:30]"},
+		// ... and falls back 2026-11-01 02:00 → 01:00.
+		{"America/New_York", "2026-11-01", "00:00", "03:00", "[00:00 00:30 01:00 01:30 01:00 01:30 02:00 02:30]"},
+		// An ordinary day for contrast.
+		{"Europe/Berlin", "2026-06-01", "09:00", "11:00", "[09:00 09:30 10:00 10:30]"},
+	}
+	for _, c := range cases {
+		zone, _ := time.LoadLocation(c.zone)
+		work := WorkIntervals(day(c.date), []Slot{{clk(c.from), clk(c.to)}}, zone)
+		got := Seances(work, nil, 30*time.Minute, 30*time.Minute, zone)
+		if fmtList(times(got)) != c.want {
+			t.Errorf("%s %s: %v, want %s", c.zone, c.date, times(got), c.want)
+		}
+	}
+	// A 10:00–18:00 day is 8 real hours even on a change day: the length
+	// of the working interval is measured in instants.
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	w := WorkIntervals(day("2026-03-29"), []Slot{{clk("10:00"), clk("18:00")}}, berlin)
+	if d := w[0].End.Sub(w[0].Start); d != 8*time.Hour {
+		t.Fatalf("10–18 on spring-forward day lasts %v", d)
+	}
+}
