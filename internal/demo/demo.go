@@ -62,13 +62,21 @@ func Seed(ctx context.Context, svc *booking.Service) (Result, error) {
 		{OwnerLogin, "Demo Owner", auth.RoleOwner},
 		{WorkerLogin, "Demo Worker", auth.RoleWorker},
 	}
+	var owner booking.Caller
 	for _, u := range users {
-		if _, err := svc.CreateUser(ctx, booking.NewUser{Login: u.login, Password: Password, Name: u.name}); err != nil {
+		created, err := svc.CreateUser(ctx, booking.NewUser{Login: u.login, Password: Password, Name: u.name})
+		if err != nil {
 			return Result{}, fmt.Errorf("demo user %s: %w", u.login, err)
+		}
+		if u.role == auth.RoleOwner {
+			owner.User = &created
 		}
 		if err := svc.Grant(ctx, u.login, loc.ID, u.role); err != nil {
 			return Result{}, fmt.Errorf("demo grant %s: %w", u.login, err)
 		}
+	}
+	if err := seedCatalog(ctx, svc, owner, loc); err != nil {
+		return Result{}, fmt.Errorf("demo catalog: %w", err)
 	}
 	if err := seedClients(ctx, svc, loc.ID); err != nil {
 		return Result{}, fmt.Errorf("demo clients: %w", err)
