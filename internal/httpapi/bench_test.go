@@ -77,3 +77,13 @@ func BenchmarkUserRoute(b *testing.B) {
 	url := fmt.Sprintf("%s/api/v1/user/permissions/%d", e.srv.URL, e.locA)
 	measure(b, func() int { return get(url, e.userAuth(tok)) }, 200)
 }
+
+// BenchmarkSeancesRoute is GET /timetable/seances for a demo member with a
+// service, on SQLite, end to end.
+func BenchmarkSeancesRoute(b *testing.B) {
+	e := benchEnv(b, booking.Options{})
+	tok := e.login(demo.OwnerLogin, demo.Password)
+	day := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
+	url := fmt.Sprintf("%s/api/v1/timetable/seances/%d/1/%s?service_ids[]=1", e.srv.URL, e.locA, day)
+	measure(b, func() int { return get(url, e.userAuth(tok)) }, 200)
+}
