@@ -218,14 +218,11 @@ func (s *Server) listStaff(c *call) error {
 
 // getStaffPublic is the deprecated public read: data is an array.
 func (s *Server) getStaffPublic(c *call) error {
-	loc, err := pathID(c.r, "location_id")
+	p, err := pathIDs(c.r, "location_id", "team_member_id")
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c.r, "team_member_id")
-	if err != nil {
-		return err
-	}
+	loc, id := p[0], p[1]
 	m, err := s.Service.TeamMember(c.ctx, loc, id)
 	if err != nil {
 		return err
@@ -250,14 +247,11 @@ func (s *Server) createStaff(c *call) error {
 }
 
 func (s *Server) updateStaff(c *call) error {
-	loc, err := pathID(c.r, "location_id")
+	p, err := pathIDs(c.r, "location_id", "team_member_id")
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c.r, "team_member_id")
-	if err != nil {
-		return err
-	}
+	loc, id := p[0], p[1]
 	var body staffBody
 	if err := decodeBody(c.r, &body); err != nil {
 		return err
@@ -270,14 +264,11 @@ func (s *Server) updateStaff(c *call) error {
 }
 
 func (s *Server) deleteStaff(c *call) error {
-	loc, err := pathID(c.r, "location_id")
+	p, err := pathIDs(c.r, "location_id", "team_member_id")
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c.r, "team_member_id")
-	if err != nil {
-		return err
-	}
+	loc, id := p[0], p[1]
 	if err := s.Service.DeleteTeamMember(c.ctx, c.caller, loc, id); err != nil {
 		return err
 	}

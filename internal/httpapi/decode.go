@@ -250,3 +250,16 @@ func pathID(r *http.Request, name string) (int64, error) {
 	}
 	return v, nil
 }
+
+// pathIDs reads several integer path parameters, in order.
+func pathIDs(r *http.Request, names ...string) ([]int64, error) {
+	out := make([]int64, len(names))
+	for i, n := range names {
+		v, err := pathID(r, n)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}

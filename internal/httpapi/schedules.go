@@ -74,14 +74,11 @@ func renderDays(days []booking.WorkDay) []dayOut {
 }
 
 func (s *Server) getSchedule(c *call) error {
-	loc, err := pathID(c.r, "location_id")
+	p, err := pathIDs(c.r, "location_id", "team_member_id")
 	if err != nil {
 		return err
 	}
-	member, err := pathID(c.r, "team_member_id")
-	if err != nil {
-		return err
-	}
+	loc, member := p[0], p[1]
 	from, err := pathDate(c.r, "start_date")
 	if err != nil {
 		return err
@@ -117,14 +114,11 @@ func (b dayBody) slots() ([]booking.Slot, error) {
 
 // putSchedule sets dates of one member and answers the member's days (201).
 func (s *Server) putSchedule(c *call, dates []time.Time, slots []booking.Slot) error {
-	loc, err := pathID(c.r, "location_id")
+	p, err := pathIDs(c.r, "location_id", "team_member_id")
 	if err != nil {
 		return err
 	}
-	member, err := pathID(c.r, "team_member_id")
-	if err != nil {
-		return err
-	}
+	loc, member := p[0], p[1]
 	days, err := s.Service.SetSchedules(c.ctx, c.caller, loc, []booking.ScheduleChange{{TeamMemberID: member, Dates: dates, Slots: slots}})
 	if err != nil {
 		return err
@@ -330,14 +324,11 @@ type seanceOut struct {
 }
 
 func (s *Server) timetableSeances(c *call) error {
-	loc, err := pathID(c.r, "location_id")
+	p, err := pathIDs(c.r, "location_id", "team_member_id")
 	if err != nil {
 		return err
 	}
-	member, err := pathID(c.r, "team_member_id")
-	if err != nil {
-		return err
-	}
+	loc, member := p[0], p[1]
 	day, err := pathDate(c.r, "date")
 	if err != nil {
 		return err

@@ -72,14 +72,11 @@ func (s *Server) updateCategory(c *call) error {
 }
 
 func (s *Server) deleteCategory(c *call) error {
-	loc, err := pathID(c.r, "location_id")
+	p, err := pathIDs(c.r, "location_id", "id")
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c.r, "id")
-	if err != nil {
-		return err
-	}
+	loc, id := p[0], p[1]
 	if err := s.Service.DeleteCategory(c.ctx, c.caller, loc, id); err != nil {
 		return err
 	}
@@ -87,14 +84,11 @@ func (s *Server) deleteCategory(c *call) error {
 }
 
 func (s *Server) getCategory(c *call) error {
-	loc, err := pathID(c.r, "location_id")
+	p, err := pathIDs(c.r, "location_id", "id")
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c.r, "id")
-	if err != nil {
-		return err
-	}
+	loc, id := p[0], p[1]
 	cat, err := s.Service.Category(c.ctx, c.caller, loc, id, true)
 	if err != nil {
 		return err
@@ -262,14 +256,11 @@ func (s *Server) updateService(c *call) error {
 }
 
 func (s *Server) deleteService(c *call) error {
-	loc, err := pathID(c.r, "location_id")
+	p, err := pathIDs(c.r, "location_id", "service_id")
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c.r, "service_id")
-	if err != nil {
-		return err
-	}
+	loc, id := p[0], p[1]
 	if err := s.Service.DeleteService(c.ctx, c.caller, loc, id); err != nil {
 		return err
 	}
@@ -277,14 +268,11 @@ func (s *Server) deleteService(c *call) error {
 }
 
 func (s *Server) getServicePublic(c *call) error {
-	loc, err := pathID(c.r, "location_id")
+	p, err := pathIDs(c.r, "location_id", "service_id")
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c.r, "service_id")
-	if err != nil {
-		return err
-	}
+	loc, id := p[0], p[1]
 	sv, err := s.Service.GetService(c.ctx, c.caller, loc, id, true)
 	if err != nil {
 		return err
@@ -345,14 +333,11 @@ type linkOut struct {
 
 // linkStaff is POST .../services/{id}/staff (201) and PUT .../staff/{tm} (200).
 func (s *Server) linkStaff(c *call) error {
-	loc, err := pathID(c.r, "location_id")
+	p, err := pathIDs(c.r, "location_id", "service_id")
 	if err != nil {
 		return err
 	}
-	svc, err := pathID(c.r, "service_id")
-	if err != nil {
-		return err
-	}
+	loc, svc := p[0], p[1]
 	member, err := optionalID(c.r, "team_member_id")
 	if err != nil {
 		return err
@@ -393,18 +378,11 @@ func (s *Server) linkStaff(c *call) error {
 }
 
 func (s *Server) unlinkStaff(c *call) error {
-	loc, err := pathID(c.r, "location_id")
+	p, err := pathIDs(c.r, "location_id", "service_id", "team_member_id")
 	if err != nil {
 		return err
 	}
-	svc, err := pathID(c.r, "service_id")
-	if err != nil {
-		return err
-	}
-	member, err := pathID(c.r, "team_member_id")
-	if err != nil {
-		return err
-	}
+	loc, svc, member := p[0], p[1], p[2]
 	if err := s.Service.UnlinkStaff(c.ctx, c.caller, loc, svc, member); err != nil {
 		return err
 	}

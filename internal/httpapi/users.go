@@ -108,10 +108,11 @@ func renderUserPermissions(m booking.Membership, editable bool) userPermissionsO
 
 // userPermissions is GET /company/{location_id}/users/{user_id}/permissions.
 func (s *Server) userPermissions(c *call) error {
-	loc, uid, err := locationAndUser(c.r)
+	p, err := pathIDs(c.r, "location_id", "user_id")
 	if err != nil {
 		return err
 	}
+	loc, uid := p[0], p[1]
 	m, editable, err := s.Service.UserPermissions(c.ctx, c.caller, loc, uid)
 	if err != nil {
 		return err
@@ -121,10 +122,11 @@ func (s *Server) userPermissions(c *call) error {
 
 // setUserPermissions is PUT /company/{location_id}/users/{user_id}/permissions.
 func (s *Server) setUserPermissions(c *call) error {
-	loc, uid, err := locationAndUser(c.r)
+	p, err := pathIDs(c.r, "location_id", "user_id")
 	if err != nil {
 		return err
 	}
+	loc, uid := p[0], p[1]
 	var body struct {
 		UserRole        String `json:"user_role"`
 		UserPermissions *[]struct {
@@ -188,21 +190,14 @@ func permissionInput(slug string, raw json.RawMessage) (any, bool) {
 
 // removeUser is DELETE /company/{location_id}/users/{user_id}: 204.
 func (s *Server) removeUser(c *call) error {
-	loc, uid, err := locationAndUser(c.r)
+	p, err := pathIDs(c.r, "location_id", "user_id")
 	if err != nil {
 		return err
 	}
+	loc, uid := p[0], p[1]
 	if err := s.Service.RemoveUser(c.ctx, c.caller, loc, uid); err != nil {
 		return err
 	}
 	return c.noContent()
 }
 
-// locationAndUser reads the {location_id} and {user_id} path parameters.
-func locationAndUser(r *http.Request) (loc, user int64, err error) {
-	if loc, err = pathID(r, "location_id"); err != nil {
-		return 0, 0, err
-	}
-	user, err = pathID(r, "user_id")
-	return loc, user, err
-}
