@@ -200,4 +200,3 @@ func (s *Server) removeUser(c *call) error {
 	}
 	return c.noContent()
 }
-
