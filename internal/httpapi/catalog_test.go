@@ -202,6 +202,43 @@ func TestCategoriesAndServices(t *testing.T) {
 	})
 }
 
+// TestCatalogReadAliases covers the one-item and public spellings.
+func TestCatalogReadAliases(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		c := newCatalog(t, e)
+		r := e.do(req{Method: "GET", Path: fmt.Sprintf("/service_categories/%d/%d", e.locA, c.category), Auth: e.partnerAuth()})
+		if len(r.List()) != 1 || r.List()[0]["title"] != "Hair" {
+			t.Fatalf("public category list: %s", r.Body)
+		}
+		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/company/%d/service_categories/%d", e.locA, c.category), Auth: e.userAuth(c.worker)})
+		if len(r.List()) != 1 || num(r.Meta()["total_count"]) != 1 {
+			t.Fatalf("company category: %s", r.Body)
+		}
+		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/company/%d/services/%d", e.locA, c.service), Auth: e.userAuth(c.worker)})
+		if len(r.List()) != 1 || num(r.List()[0]["id"]) != c.service || num(r.Meta()["total_count"]) != 1 {
+			t.Fatalf("company service: %s", r.Body)
+		}
+		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/company/%d/services?category_id=%d", e.locA, c.category), Auth: e.userAuth(c.worker)})
+		if len(r.List()) != 1 {
+			t.Fatalf("services by category: %s", r.Body)
+		}
+		expect(t, e.do(req{Method: "GET", Path: fmt.Sprintf("/service_category/%d/999999", e.locA), Auth: e.partnerAuth()}), 404)
+		expect(t, e.do(req{Method: "GET", Path: fmt.Sprintf("/company/%d/services/%d", e.locB, c.service), Auth: e.userAuth(e.ownerB)}), 404)
+		// The /location spelling of the bulk schedule PUT (D21).
+		r = e.do(req{Method: "PUT", Path: fmt.Sprintf("/location/%d/staff/schedule", e.locA), Auth: e.userAuth(c.owner), Body: map[string]any{
+			"schedules_to_set": []map[string]any{{"team_member_id": fmt.Sprint(c.member), "dates": []string{"2027-06-07"}, "slots": []map[string]string{{"from": "10:00", "to": "12:00"}}}}}})
+		if r.Status != 200 || num(r.Meta()["count"]) != 1 {
+			t.Fatalf("location spelling: %s", r.Body)
+		}
+		// Dates of the whole location: the month of the date, any bookable member.
+		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/timetable/dates/%d/20270615", e.locA), Auth: e.userAuth(c.worker)})
+		if fmt.Sprint(r.JSON["data"]) != "[2027-06-07]" {
+			t.Fatalf("location dates: %s", r.Body)
+		}
+		expect(t, e.do(req{Method: "GET", Path: fmt.Sprintf("/timetable/dates/%d/2027-13-01", e.locA), Auth: e.userAuth(c.worker)}), 422)
+	})
+}
+
 func TestWorkingHoursAndFreeSlots(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
 		c := newCatalog(t, e)
