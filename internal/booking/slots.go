@@ -6,22 +6,23 @@ import (
 	"time"
 )
 
-// ParseClock reads "HH:MM" or "HH:MM:SS" as minutes since midnight; "24:00"
-// is the end of the day.
+// ParseClock reads "HH:MM" or "HH:MM:00" as minutes since midnight;
+// "24:00" is the end of the day.
 func ParseClock(s string) (int, error) {
-	var h, m, sec int
-	var n int
-	var err error
-	switch len(s) {
-	case 5:
-		n, err = fmt.Sscanf(s, "%02d:%02d", &h, &m)
-	case 8:
-		n, err = fmt.Sscanf(s, "%02d:%02d:%02d", &h, &m, &sec)
-	default:
-		return 0, fmt.Errorf("%q is not a time of day (use HH:MM)", s)
+	bad := fmt.Errorf("%q is not a time of day (use HH:MM)", s)
+	if (len(s) != 5 && len(s) != 8) || s[2] != ':' || (len(s) == 8 && s[5:] != ":00") {
+		return 0, bad
 	}
-	if err != nil || n < 2 || m > 59 || sec != 0 || h > 24 || (h == 24 && m != 0) || h < 0 || m < 0 {
-		return 0, fmt.Errorf("%q is not a time of day (use HH:MM)", s)
+	digits := s[0:2] + s[3:5]
+	for i := 0; i < 4; i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, bad
+		}
+	}
+	h := int(digits[0]-'0')*10 + int(digits[1]-'0')
+	m := int(digits[2]-'0')*10 + int(digits[3]-'0')
+	if m > 59 || h > 24 || (h == 24 && m != 0) {
+		return 0, bad
 	}
 	return h*60 + m, nil
 }

@@ -24,7 +24,7 @@ func TestParseClock(t *testing.T) {
 			t.Errorf("%q: %d %v", s, got, err)
 		}
 	}
-	for _, s := range []string{"", "9:00", "24:01", "10:60", "10:00:30", "aa:bb", "25:00"} {
+	for _, s := range []string{"", "9:00", "24:01", "10:60", "10:00:30", "aa:bb", "25:00", "+9:00", " 9:00", "10-00", "10:00x00"} {
 		if _, err := ParseClock(s); err == nil {
 			t.Errorf("%q accepted", s)
 		}
@@ -150,4 +150,23 @@ func TestSeancesAcrossDST(t *testing.T) {
 	if d := w[0].End.Sub(w[0].Start); d != 8*time.Hour {
 		t.Fatalf("10–18 on spring-forward day lasts %v", d)
 	}
+}
+
+// FuzzParseClock: no panic; what parses is within a day and renders back.
+func FuzzParseClock(f *testing.F) {
+	for _, s := range []string{"10:00", "24:00", "09:15:00", "9:00", "-1:00", "23:59", "aa:bb"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := ParseClock(s)
+		if err != nil {
+			return
+		}
+		if m < 0 || m > 1440 {
+			t.Fatalf("%q → %d minutes", s, m)
+		}
+		if back, err := ParseClock(FormatClock(m)); err != nil || back != m {
+			t.Fatalf("%q → %d → %q → %d %v", s, m, FormatClock(m), back, err)
+		}
+	})
 }
