@@ -78,7 +78,7 @@ func Seed(ctx context.Context, svc *booking.Service) (Result, error) {
 	if err := seedCatalog(ctx, svc, owner, loc); err != nil {
 		return Result{}, fmt.Errorf("demo catalog: %w", err)
 	}
-	if err := seedClients(ctx, svc, loc.ID); err != nil {
+	if err := seedClients(ctx, svc, owner, loc.ID); err != nil {
 		return Result{}, fmt.Errorf("demo clients: %w", err)
 	}
 	return Result{Seeded: true, LocationID: loc.ID}, nil
