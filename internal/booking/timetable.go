@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"appointd/internal/auth"
@@ -233,8 +234,10 @@ func (s *Service) FreeSeances(ctx context.Context, c Caller, locationID, memberI
 		var length time.Duration
 		for _, id := range serviceIDs {
 			sv, err := tx.Service(ctx, locationID, id)
-			if err != nil {
+			if errors.Is(err, ErrNotFound) {
 				return Invalid("service_ids", "service %d does not exist in this location", id)
+			} else if err != nil {
+				return err
 			}
 			linked := false
 			for _, l := range sv.Staff {
