@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -169,4 +170,40 @@ func FuzzParseClock(f *testing.F) {
 			t.Fatalf("%q → %d → %q → %d %v", s, m, FormatClock(m), back, err)
 		}
 	})
+}
+
+func TestCheckPlacement(t *testing.T) {
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	d := day("2026-11-25")
+	at := func(hm string) time.Time { return wallClock(d, clk(hm), moscow) }
+	work := WorkIntervals(d, []Slot{{clk("10:00"), clk("14:00")}, {clk("16:00"), clk("20:00")}}, moscow)
+	other := []Appointment{{Start: at("11:00"), SeanceLength: 4200}}
+	cases := []struct {
+		name       string
+		start, end string
+		busy       []Appointment
+		code       int
+	}{
+		{"inside a slot, free", "10:00", "11:00", nil, 0},
+		{"touching both slot edges", "16:00", "20:00", nil, 0},
+		{"in the lunch gap", "14:00", "15:00", nil, CodeNotWorking},
+		{"across the gap", "13:30", "16:30", nil, CodeNotWorking},
+		{"before opening", "09:30", "10:30", nil, CodeNotWorking},
+		{"overlapping another", "11:30", "12:00", other, CodeBusy},
+		{"no working hours at all", "10:00", "11:00", nil, CodeNotWorking},
+	}
+	for i, c := range cases {
+		w := work
+		if i == len(cases)-1 {
+			w = nil
+		}
+		err := CheckPlacement(w, c.busy, at(c.start), at(c.end))
+		var v *ValidationError
+		switch {
+		case c.code == 0 && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.code != 0 && (!errors.As(err, &v) || v.Errors[0].Code != c.code):
+			t.Errorf("%s: %v, want code %d", c.name, err, c.code)
+		}
+	}
 }

@@ -29,6 +29,7 @@ const (
 type Tx interface {
 	CatalogTx
 	ClientTx
+	AppointmentTx
 
 	// Lock takes the row lock a check-then-write rule needs. Engines that
 	// serialize whole write transactions (SQLite) only check the row exists.

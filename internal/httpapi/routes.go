@@ -58,7 +58,8 @@ func (s *Server) routes() []route {
 		{method: "DELETE", path: v1 + "/company/{location_id}/users/{user_id}", auth: authUser, meta: metaObject, handle: s.removeUser},
 	}
 	rts = append(rts, s.catalogRoutes()...)
-	return append(rts, s.clientRoutes()...)
+	rts = append(rts, s.clientRoutes()...)
+	return append(rts, s.recordRoutes()...)
 }
 
 // Routes lists "METHOD PATH" of every route (for tests that walk the table).

@@ -1,0 +1,446 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"appointd/internal/apitime"
+	"appointd/internal/auth"
+)
+
+// Attendance values of appointments and visits.
+const (
+	AttendanceNoShow    = -1
+	AttendanceWaiting   = 0
+	AttendanceArrived   = 1
+	AttendanceConfirmed = 2
+)
+
+// ServiceLine is one service of an appointment, priced in minor units.
+type ServiceLine struct {
+	ServiceID int64
+	Title     string
+	FirstCost int64
+	Discount  int64 // percent
+	Cost      int64
+	Amount    int64
+	Length    int64 // the member's duration for it, seconds
+	PriceMin  int64 // the catalog's prices (reads)
+	PriceMax  int64
+}
+
+// Appointment is one booked slot of one team member ("record").
+type Appointment struct {
+	ID                     int64
+	LocationID             int64
+	TeamMemberID           int64
+	ClientID               *int64
+	VisitID                int64
+	Start                  time.Time
+	SeanceLength           int64 // seconds, technical break included
+	TechnicalBreakDuration int64
+	Comment                string
+	Attendance             int64
+	VisitAttendance        int64 // reads
+	APIID                  string
+	CustomColor            string
+	RecordLabels           []int64
+	CustomFields           map[string]any
+	SMSRemainHours         *int64
+	EmailRemainHours       *int64
+	SendSMS                bool
+	CreatedUserID          int64
+	PartnerID              int64
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+	Deleted                bool
+	Services               []ServiceLine
+}
+
+// End is when the member is free again.
+func (a Appointment) End() time.Time {
+	return a.Start.Add(time.Duration(a.SeanceLength) * time.Second)
+}
+
+// Visit groups a client's appointments of one local day.
+type Visit struct {
+	ID         int64
+	LocationID int64
+	ClientID   *int64
+	Day        time.Time
+	Attendance int64
+	Comment    string
+	CreatedAt  time.Time
+}
+
+// AppointmentTx is the store's part for appointments and visits.
+type AppointmentTx interface {
+	CreateAppointment(ctx context.Context, a Appointment) (int64, error)
+	// Appointment returns one, deleted ones included (Deleted set).
+	Appointment(ctx context.Context, locationID, id int64) (Appointment, error)
+	// Overlapping lists the member's non-deleted appointments that overlap
+	// [from, to), except the one with id except.
+	Overlapping(ctx context.Context, teamMemberID int64, from, to time.Time, except int64) ([]Appointment, error)
+	DeleteAppointment(ctx context.Context, locationID, id int64, at time.Time) error
+	// VisitOf finds the client's non-deleted visit of a local day.
+	VisitOf(ctx context.Context, locationID, clientID int64, day time.Time) (Visit, error)
+	CreateVisit(ctx context.Context, v Visit) (int64, error)
+	// VisitAppointments counts the visit's non-deleted appointments.
+	VisitAppointments(ctx context.Context, visitID int64) (int, error)
+	DeleteVisit(ctx context.Context, visitID int64, at time.Time) error
+}
+
+// Placement errors (D1).
+const (
+	CodeBusy       = 433
+	CodeNotWorking = 436
+)
+
+// CheckPlacement is the double-booking rule: [start, end) must lie inside
+// one working slot of the member's day and overlap none of busy.
+func CheckPlacement(work []Interval, busy []Appointment, start, end time.Time) error {
+	inside := false
+	for _, w := range work {
+		if !start.Before(w.Start) && !end.After(w.End) {
+			inside = true
+		}
+	}
+	if !inside {
+		msg := "The team member does not work at the selected time."
+		return &ValidationError{Errors: []FieldError{{Code: CodeNotWorking, Message: msg}}}
+	}
+	if len(busy) > 0 {
+		msg := "The team member is busy at the selected time."
+		return &ValidationError{Errors: []FieldError{{Code: CodeBusy, Message: msg}}}
+	}
+	return nil
+}
+
+// ClientRef is the client of a create request: an id, or contact details.
+type ClientRef struct {
+	ID                 int64
+	Name, Phone, Email string
+}
+
+// ServiceRequest is one requested service with optional price overrides.
+type ServiceRequest struct {
+	ID                        int64
+	FirstCost, Discount, Cost *int64
+	Amount                    *int64
+}
+
+// AppointmentInput is a create request. Money is in minor units.
+type AppointmentInput struct {
+	TeamMemberID     int64
+	Services         []ServiceRequest
+	Client           ClientRef
+	Datetime         string // any accepted shape; no offset = location time
+	SeanceLength     *int64
+	TechnicalBreak   *int64
+	SaveIfBusy       bool
+	Comment          string
+	Attendance       *int64
+	APIID            string
+	CustomColor      string
+	RecordLabels     []int64
+	CustomFields     map[string]any
+	SMSRemainHours   *int64
+	EmailRemainHours *int64
+	SendSMS          bool
+	ActivityID       int64
+}
+
+// AppointmentView is an appointment with what its answer shows.
+type AppointmentView struct {
+	Appointment
+	Location Location
+	Member   TeamMember
+	Client   *Client
+}
+
+// view loads the member and client of an appointment.
+func view(ctx context.Context, tx Tx, loc Location, a Appointment) (AppointmentView, error) {
+	v := AppointmentView{Appointment: a, Location: loc}
+	var err error
+	if v.Member, err = tx.TeamMember(ctx, loc.ID, a.TeamMemberID); err != nil {
+		return v, err
+	}
+	if a.ClientID != nil {
+		cl, err := tx.Client(ctx, loc.ID, *a.ClientID)
+		if err == nil {
+			v.Client = &cl
+		} else if !errors.Is(err, ErrNotFound) {
+			return v, err
+		}
+	}
+	return v, nil
+}
+
+// CreateAppointment books an appointment. In one write transaction it
+// locks the team member's row, checks working hours and overlaps (unless
+// SaveIfBusy), resolves the client (D10) and the visit (D11), and inserts.
+func (s *Service) CreateAppointment(ctx context.Context, c Caller, locationID int64, in AppointmentInput) (AppointmentView, error) {
+	var out AppointmentView
+	err := s.store.Write(ctx, func(tx Tx) error {
+		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermCreateRecords)
+		if err != nil {
+			return err
+		}
+		if in.Attendance != nil && *in.Attendance != AttendanceWaiting && !m.Permissions().Allows(auth.PermEditAttendance) {
+			return ErrForbidden
+		}
+		a, err := s.buildAppointment(ctx, tx, loc, in)
+		if err != nil {
+			return err
+		}
+		a.CreatedUserID, a.PartnerID = c.User.ID, c.Partner.ID
+		if err := tx.Lock(ctx, LockTeamMember, a.TeamMemberID); err != nil {
+			return err
+		}
+		if !in.SaveIfBusy {
+			if err := s.checkPlacement(ctx, tx, loc, a, 0); err != nil {
+				return err
+			}
+		}
+		if a.ClientID, err = s.resolveClient(ctx, tx, locationID, in.Client); err != nil {
+			return err
+		}
+		if a.VisitID, err = s.visitFor(ctx, tx, loc, a); err != nil {
+			return err
+		}
+		id, err := tx.CreateAppointment(ctx, a)
+		if err != nil {
+			return err
+		}
+		if a, err = tx.Appointment(ctx, locationID, id); err != nil {
+			return err
+		}
+		out, err = view(ctx, tx, loc, a)
+		return err
+	})
+	return out, err
+}
+
+// buildAppointment validates a request into an appointment (no writes).
+func (s *Service) buildAppointment(ctx context.Context, tx Tx, loc Location, in AppointmentInput) (Appointment, error) {
+	v := &ValidationError{}
+	now := s.now()
+	a := Appointment{LocationID: loc.ID, TeamMemberID: in.TeamMemberID, Comment: strings.TrimSpace(in.Comment),
+		APIID: in.APIID, CustomColor: strings.TrimPrefix(in.CustomColor, "#"), RecordLabels: in.RecordLabels,
+		CustomFields: in.CustomFields, SMSRemainHours: in.SMSRemainHours, EmailRemainHours: in.EmailRemainHours,
+		SendSMS: in.SendSMS, CreatedAt: now, UpdatedAt: now}
+	if in.ActivityID != 0 {
+		v.Add("activity_id", "group events are not supported yet; send activity_id 0")
+	}
+	if in.Attendance != nil {
+		if *in.Attendance < -1 || *in.Attendance > 2 {
+			v.Add("attendance", "attendance is -1, 0, 1 or 2")
+		}
+		a.Attendance = *in.Attendance
+	}
+	start, err := apitime.ParseDateTime(in.Datetime, loc.Zone())
+	if err != nil {
+		v.Add("datetime", "datetime: %s", err.Error())
+	}
+	a.Start = start.Truncate(time.Second)
+	member, err := tx.TeamMember(ctx, loc.ID, in.TeamMemberID)
+	switch {
+	case errors.Is(err, ErrNotFound) || (err == nil && member.Deleted):
+		v.Add("staff_id", "team member %d does not exist in this location", in.TeamMemberID)
+	case err != nil:
+		return a, err
+	case !member.Bookable():
+		v.Add("staff_id", "team member %d cannot be booked (fired or without timetable access)", in.TeamMemberID)
+	}
+	if len(in.Services) == 0 {
+		v.Add("services", "at least one service is required")
+	}
+	var length, brk int64
+	for i, req := range in.Services {
+		sv, err := tx.Service(ctx, loc.ID, req.ID)
+		if errors.Is(err, ErrNotFound) {
+			v.Add("services", "service %d does not exist in this location", req.ID)
+			continue
+		} else if err != nil {
+			return a, err
+		}
+		line := ServiceLine{ServiceID: sv.ID, Title: sv.Title, FirstCost: sv.PriceMin, Amount: 1,
+			PriceMin: sv.PriceMin, PriceMax: sv.PriceMax}
+		linked := false
+		for _, l := range sv.Staff {
+			if l.TeamMemberID == in.TeamMemberID {
+				linked, line.Length = true, l.SeanceLength
+			}
+		}
+		if !linked {
+			v.Add("services", "team member %d does not perform service %d", in.TeamMemberID, req.ID)
+		}
+		if req.FirstCost != nil {
+			line.FirstCost = *req.FirstCost
+		}
+		if req.Discount != nil {
+			line.Discount = *req.Discount
+		}
+		if req.Amount != nil {
+			line.Amount = *req.Amount
+		}
+		line.Cost = line.FirstCost * line.Amount * (100 - line.Discount) / 100
+		if req.Cost != nil {
+			line.Cost = *req.Cost
+		}
+		if line.FirstCost < 0 || line.Cost < 0 || line.Discount < 0 || line.Discount > 100 || line.Amount < 1 {
+			v.Add("services", "services[%d]: costs must not be negative, discount is 0–100 and amount at least 1", i)
+		}
+		a.Services = append(a.Services, line)
+		length += line.Length
+		if sv.TechnicalBreakDuration != nil {
+			brk = max(brk, *sv.TechnicalBreakDuration)
+		}
+	}
+	if in.TechnicalBreak != nil {
+		brk = *in.TechnicalBreak
+		if brk < 0 || brk > maxTechBreak || brk%300 != 0 {
+			v.Add("technical_break_duration", "technical_break_duration must be a multiple of 300 seconds up to 3600")
+		}
+	}
+	a.TechnicalBreakDuration = brk
+	a.SeanceLength = length + brk
+	if in.SeanceLength != nil {
+		a.SeanceLength = *in.SeanceLength
+		if a.SeanceLength < minSeance || a.SeanceLength > maxSeance {
+			v.Add("seance_length", "seance_length must be from 300 to 86100 seconds")
+		}
+	}
+	if in.Client.ID == 0 && PhoneDigits(in.Client.Phone) == "" {
+		v.Add("client", "client.phone or client_id is required")
+	}
+	return a, v.Err()
+}
+
+// checkPlacement loads the member's day and busy appointments and applies
+// CheckPlacement.
+func (s *Service) checkPlacement(ctx context.Context, tx Tx, loc Location, a Appointment, except int64) error {
+	zone := loc.Zone()
+	local := a.Start.In(zone)
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+	days, err := tx.WorkDays(ctx, []int64{a.TeamMemberID}, day, day)
+	if err != nil {
+		return err
+	}
+	var work []Interval
+	if len(days) > 0 {
+		work = WorkIntervals(day, days[0].Slots, zone)
+	}
+	busy, err := tx.Overlapping(ctx, a.TeamMemberID, a.Start, a.End(), except)
+	if err != nil {
+		return err
+	}
+	return CheckPlacement(work, busy, a.Start, a.End())
+}
+
+// resolveClient is D10: the id if it is of this location, else the phone
+// match, else a new client.
+func (s *Service) resolveClient(ctx context.Context, tx Tx, locationID int64, ref ClientRef) (*int64, error) {
+	if ref.ID != 0 {
+		if cl, err := tx.Client(ctx, locationID, ref.ID); err == nil {
+			return &cl.ID, nil
+		} else if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+	}
+	digits := PhoneDigits(ref.Phone)
+	if digits == "" {
+		return nil, Invalid("client", "client %d does not exist in this location; send client.phone", ref.ID)
+	}
+	if cl, err := tx.ClientByPhone(ctx, locationID, digits); err == nil {
+		return &cl.ID, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	name := strings.TrimSpace(ref.Name)
+	if name == "" {
+		name = "+" + digits
+	}
+	in := ClientInput{Name: &name, Phone: &ref.Phone}
+	if ref.Email != "" {
+		in.Email = &ref.Email
+	}
+	cl, err := s.insertClient(ctx, tx, locationID, in)
+	if err != nil {
+		var v *ValidationError
+		if errors.As(err, &v) {
+			for i := range v.Errors {
+				v.Errors[i].Field = "client." + v.Errors[i].Field
+			}
+		}
+		return nil, err
+	}
+	return &cl.ID, nil
+}
+
+// visitFor is D11: the client's visit of the appointment's local day, or a
+// new one.
+func (s *Service) visitFor(ctx context.Context, tx Tx, loc Location, a Appointment) (int64, error) {
+	local := a.Start.In(loc.Zone())
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+	if a.ClientID != nil {
+		v, err := tx.VisitOf(ctx, loc.ID, *a.ClientID, day)
+		if err == nil {
+			return v.ID, nil
+		} else if !errors.Is(err, ErrNotFound) {
+			return 0, err
+		}
+	}
+	return tx.CreateVisit(ctx, Visit{LocationID: loc.ID, ClientID: a.ClientID, Day: day, Attendance: a.Attendance,
+		CreatedAt: s.now()})
+}
+
+// GetAppointment returns an appointment, deleted ones included.
+func (s *Service) GetAppointment(ctx context.Context, c Caller, locationID, id int64) (AppointmentView, error) {
+	var out AppointmentView
+	err := s.store.Read(ctx, func(tx Tx) error {
+		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermTimetable)
+		if err != nil {
+			return err
+		}
+		a, err := tx.Appointment(ctx, locationID, id)
+		if err != nil {
+			return err
+		}
+		out, err = view(ctx, tx, loc, a)
+		return err
+	})
+	return out, err
+}
+
+// DeleteAppointment soft-deletes an appointment (D12); the visit goes with
+// its last appointment.
+func (s *Service) DeleteAppointment(ctx context.Context, c Caller, locationID, id int64) error {
+	return s.store.Write(ctx, func(tx Tx) error {
+		_, m, err := s.access(ctx, tx, c, locationID, auth.PermDeleteRecords)
+		if err != nil {
+			return err
+		}
+		a, err := tx.Appointment(ctx, locationID, id)
+		if err != nil {
+			return err
+		}
+		if a.Deleted {
+			return ErrNotFound
+		}
+		if a.Attendance == AttendanceArrived && !m.Permissions().Allows(auth.PermDeleteCameRecords) {
+			return ErrForbidden
+		}
+		now := s.now()
+		if err := tx.DeleteAppointment(ctx, locationID, id, now); err != nil {
+			return err
+		}
+		left, err := tx.VisitAppointments(ctx, a.VisitID)
+		if err != nil || left > 0 {
+			return err
+		}
+		return tx.DeleteVisit(ctx, a.VisitID, now)
+	})
+}

@@ -1,0 +1,265 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"appointd/internal/apitime"
+	"appointd/internal/booking"
+)
+
+// recordRoutes lists the appointment routes.
+func (s *Server) recordRoutes() []route {
+	const v1 = "/api/v1"
+	return []route{
+		{method: "POST", path: v1 + "/records/{location_id}", auth: authUser, handle: s.createRecord},
+		{method: "GET", path: v1 + "/record/{location_id}/{record_id}", auth: authUser, handle: s.getRecord},
+		{method: "DELETE", path: v1 + "/record/{location_id}/{record_id}", auth: authUser, handle: s.deleteRecord},
+	}
+}
+
+type recordServiceOut struct {
+	ID                 int64          `json:"id"`
+	Title              string         `json:"title"`
+	Cost               float64        `json:"cost"`
+	CostToPay          float64        `json:"cost_to_pay"`
+	ManualCost         float64        `json:"manual_cost"`
+	CostPerUnit        float64        `json:"cost_per_unit"`
+	Discount           int64          `json:"discount"`
+	FirstCost          float64        `json:"first_cost"`
+	Amount             int64          `json:"amount"`
+	StaffServiceLink   map[string]any `json:"staff_service_link"`
+	CompanyServiceLink map[string]any `json:"company_service_link"`
+}
+
+type recordStaffOut struct {
+	ID             int64   `json:"id"`
+	APIID          string  `json:"api_id"`
+	Name           string  `json:"name"`
+	Specialization string  `json:"specialization"`
+	Position       any     `json:"position"`
+	Avatar         string  `json:"avatar"`
+	AvatarBig      string  `json:"avatar_big"`
+	Rating         float64 `json:"rating"`
+	VotesCount     int64   `json:"votes_count"`
+}
+
+type recordClientOut struct {
+	ID          int64   `json:"id"`
+	Name        string  `json:"name"`
+	Surname     string  `json:"surname"`
+	MiddleName  string  `json:"middle_name"`
+	Patronymic  string  `json:"patronymic"`
+	DisplayName string  `json:"display_name"`
+	Comment     string  `json:"comment"`
+	Phone       string  `json:"phone"`
+	Card        string  `json:"card"`
+	Email       string  `json:"email"`
+	Discount    int64   `json:"discount"`
+	Gender      int64   `json:"gender"`
+	Sex         int64   `json:"sex"`
+	Birthday    *string `json:"birthday"`
+	ClientTags  []any   `json:"client_tags"`
+	CustomField []any   `json:"custom_fields"`
+}
+
+// recordOut is the appointment (record) object of 4.2.
+type recordOut struct {
+	ID                     int64              `json:"id"`
+	CompanyID              int64              `json:"company_id"`
+	StaffID                int64              `json:"staff_id"`
+	Services               []recordServiceOut `json:"services"`
+	GoodsTransactions      []any              `json:"goods_transactions"`
+	Staff                  recordStaffOut     `json:"staff"`
+	Client                 *recordClientOut   `json:"client"`
+	ClientsCount           int                `json:"clients_count"`
+	Date                   string             `json:"date"`
+	Datetime               string             `json:"datetime"`
+	CreateDate             string             `json:"create_date"`
+	Comment                string             `json:"comment"`
+	Online                 bool               `json:"online"`
+	VisitAttendance        int64              `json:"visit_attendance"`
+	Attendance             int64              `json:"attendance"`
+	Confirmed              int                `json:"confirmed"`
+	SeanceLength           int64              `json:"seance_length"`
+	Length                 int64              `json:"length"`
+	SMSBefore              int                `json:"sms_before"`
+	SMSNow                 int                `json:"sms_now"`
+	SMSNowText             string             `json:"sms_now_text"`
+	EmailNow               int                `json:"email_now"`
+	Notified               int                `json:"notified"`
+	MasterRequest          int                `json:"master_request"`
+	APIID                  string             `json:"api_id"`
+	FromURL                string             `json:"from_url"`
+	ReviewRequested        int                `json:"review_requested"`
+	VisitID                int64              `json:"visit_id"`
+	CreatedUserID          int64              `json:"created_user_id"`
+	Deleted                bool               `json:"deleted"`
+	PaidFull               int                `json:"paid_full"`
+	Prepaid                bool               `json:"prepaid"`
+	PrepaidConfirmed       bool               `json:"prepaid_confirmed"`
+	LastChangeDate         string             `json:"last_change_date"`
+	CustomColor            string             `json:"custom_color"`
+	CustomFontColor        string             `json:"custom_font_color"`
+	RecordLabels           []map[string]any   `json:"record_labels"`
+	ActivityID             int64              `json:"activity_id"`
+	CustomFields           any                `json:"custom_fields"`
+	Documents              []any              `json:"documents"`
+	SMSRemainHours         *int64             `json:"sms_remain_hours"`
+	EmailRemainHours       *int64             `json:"email_remain_hours"`
+	BookformID             int64              `json:"bookform_id"`
+	RecordFrom             string             `json:"record_from"`
+	IsMobile               int                `json:"is_mobile"`
+	IsSaleBillPrinted      bool               `json:"is_sale_bill_printed"`
+	TechnicalBreakDuration int64              `json:"technical_break_duration"`
+	ResourceInstanceIDs    []int64            `json:"resource_instance_ids"`
+}
+
+func renderRecord(v booking.AppointmentView) recordOut {
+	zone := v.Location.Zone()
+	a := v.Appointment
+	out := recordOut{ID: a.ID, CompanyID: a.LocationID, StaffID: a.TeamMemberID, Services: []recordServiceOut{},
+		GoodsTransactions: []any{}, ClientsCount: 1, Date: apitime.FormatLocal(a.Start, zone),
+		Datetime: apitime.FormatISO(a.Start, zone), CreateDate: apitime.FormatCompact(a.CreatedAt, zone),
+		Comment: a.Comment, VisitAttendance: a.VisitAttendance, Attendance: a.Attendance,
+		Confirmed: flag01(a.Attendance == booking.AttendanceConfirmed), SeanceLength: a.SeanceLength,
+		Length: a.SeanceLength, SMSNow: flag01(a.SendSMS), MasterRequest: 1, APIID: a.APIID, VisitID: a.VisitID,
+		CreatedUserID: a.CreatedUserID, Deleted: a.Deleted, LastChangeDate: apitime.FormatCompact(a.UpdatedAt, zone),
+		CustomColor: a.CustomColor, CustomFontColor: "#ffffff", RecordLabels: []map[string]any{},
+		CustomFields: []any{}, Documents: []any{}, SMSRemainHours: a.SMSRemainHours, EmailRemainHours: a.EmailRemainHours,
+		TechnicalBreakDuration: a.TechnicalBreakDuration, ResourceInstanceIDs: []int64{}}
+	if a.SMSRemainHours != nil && *a.SMSRemainHours > 0 {
+		out.SMSBefore = 1
+	}
+	for _, l := range a.Services {
+		cost := money(l.Cost)
+		out.Services = append(out.Services, recordServiceOut{ID: l.ServiceID, Title: l.Title, Cost: cost, CostToPay: cost,
+			ManualCost: cost, CostPerUnit: money(l.FirstCost), Discount: l.Discount, FirstCost: money(l.FirstCost),
+			Amount: l.Amount, StaffServiceLink: map[string]any{"length": l.Length},
+			CompanyServiceLink: map[string]any{"price_min": money(l.PriceMin), "price_max": money(l.PriceMax)}})
+	}
+	for _, id := range a.RecordLabels {
+		out.RecordLabels = append(out.RecordLabels, map[string]any{"id": id})
+	}
+	if len(a.CustomFields) > 0 {
+		out.CustomFields = a.CustomFields
+	}
+	m := v.Member
+	out.Staff = recordStaffOut{ID: m.ID, APIID: m.APIID, Name: m.Name, Specialization: m.Specialization,
+		Position: renderStaff(m).Position, Avatar: m.Avatar, AvatarBig: m.Avatar, Rating: m.Rating, VotesCount: m.VotesCount}
+	if c := v.Client; c != nil {
+		rc := &recordClientOut{ID: c.ID, Name: c.Name, Surname: c.Surname, MiddleName: c.MiddleName, Patronymic: c.MiddleName,
+			DisplayName: strings.TrimSpace(c.Name + " " + c.Surname), Comment: c.Comment, Phone: c.Phone, Card: c.Card,
+			Email: c.Email, Discount: c.Discount, Gender: c.GenderID, Sex: c.GenderID, ClientTags: []any{}, CustomField: []any{}}
+		if c.BirthDate != nil {
+			d := c.BirthDate.Format(apitime.Date)
+			rc.Birthday = &d
+		}
+		out.Client = rc
+	}
+	return out
+}
+
+// recordBody is the create body, with the shapes real clients send.
+type recordBody struct {
+	StaffID      Int `json:"staff_id"`
+	TeamMemberID Int `json:"team_member_id"`
+	Services     []struct {
+		ID        Int   `json:"id"`
+		FirstCost Float `json:"first_cost"`
+		Discount  Int   `json:"discount"`
+		Cost      Float `json:"cost"`
+		Amount    Int   `json:"amount"`
+	} `json:"services"`
+	Client *struct {
+		ID    Int    `json:"id"`
+		Name  String `json:"name"`
+		Phone String `json:"phone"`
+		Email String `json:"email"`
+	} `json:"client"`
+	ClientID               Int             `json:"client_id"`
+	Datetime               String          `json:"datetime"`
+	SeanceLength           Int             `json:"seance_length"`
+	TechnicalBreakDuration Int             `json:"technical_break_duration"`
+	SaveIfBusy             Bool            `json:"save_if_busy"`
+	SendSMS                Bool            `json:"send_sms"`
+	Comment                String          `json:"comment"`
+	SMSRemainHours         Int             `json:"sms_remain_hours"`
+	EmailRemainHours       Int             `json:"email_remain_hours"`
+	Attendance             Int             `json:"attendance"`
+	APIID                  String          `json:"api_id"`
+	CustomColor            String          `json:"custom_color"`
+	RecordLabels           []Int           `json:"record_labels"`
+	CustomFields           json.RawMessage `json:"custom_fields"`
+	ActivityID             Int             `json:"activity_id"`
+}
+
+func (b recordBody) input() booking.AppointmentInput {
+	in := booking.AppointmentInput{TeamMemberID: b.StaffID.V, Datetime: b.Datetime.V, SeanceLength: b.SeanceLength.Ptr(),
+		TechnicalBreak: b.TechnicalBreakDuration.Ptr(), SaveIfBusy: b.SaveIfBusy.V, SendSMS: b.SendSMS.V,
+		Comment: b.Comment.V, SMSRemainHours: b.SMSRemainHours.Ptr(), EmailRemainHours: b.EmailRemainHours.Ptr(),
+		Attendance: b.Attendance.Ptr(), APIID: b.APIID.V, CustomColor: b.CustomColor.V, ActivityID: b.ActivityID.V}
+	if !b.StaffID.Set {
+		in.TeamMemberID = b.TeamMemberID.V
+	}
+	for _, sv := range b.Services {
+		in.Services = append(in.Services, booking.ServiceRequest{ID: sv.ID.V, FirstCost: toMinor(sv.FirstCost),
+			Discount: sv.Discount.Ptr(), Cost: toMinor(sv.Cost), Amount: sv.Amount.Ptr()})
+	}
+	in.Client.ID = b.ClientID.V
+	if b.Client != nil {
+		if b.Client.ID.Set {
+			in.Client.ID = b.Client.ID.V
+		}
+		in.Client.Name, in.Client.Phone, in.Client.Email = b.Client.Name.V, b.Client.Phone.V, b.Client.Email.V
+	}
+	for _, l := range b.RecordLabels {
+		in.RecordLabels = append(in.RecordLabels, l.V)
+	}
+	if len(b.CustomFields) > 0 {
+		_ = json.Unmarshal(b.CustomFields, &in.CustomFields)
+	}
+	return in
+}
+
+// createRecord is POST /records/{id}: 201 with the appointment (D4).
+func (s *Server) createRecord(c *call) error {
+	loc, err := pathID(c.r, "location_id")
+	if err != nil {
+		return err
+	}
+	var body recordBody
+	if err := decodeBody(c.r, &body); err != nil {
+		return err
+	}
+	v, err := s.Service.CreateAppointment(c.ctx, c.caller, loc, body.input())
+	if err != nil {
+		return err
+	}
+	return c.ok(http.StatusCreated, renderRecord(v))
+}
+
+func (s *Server) getRecord(c *call) error {
+	p, err := pathIDs(c.r, "location_id", "record_id")
+	if err != nil {
+		return err
+	}
+	v, err := s.Service.GetAppointment(c.ctx, c.caller, p[0], p[1])
+	if err != nil {
+		return err
+	}
+	return c.ok(http.StatusOK, renderRecord(v))
+}
+
+// deleteRecord is DELETE /record/{id}/{record_id}: 204, soft (D12).
+func (s *Server) deleteRecord(c *call) error {
+	p, err := pathIDs(c.r, "location_id", "record_id")
+	if err != nil {
+		return err
+	}
+	if err := s.Service.DeleteAppointment(c.ctx, c.caller, p[0], p[1]); err != nil {
+		return err
+	}
+	return c.noContent()
+}

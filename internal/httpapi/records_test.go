@@ -1,0 +1,239 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"appointd/internal/demo"
+)
+
+// bookingDay is the next day after today (Moscow) on which the demo's
+// Anna works her split shift (10–14, 16–20): not a Sunday.
+func bookingDay() string { return bookingDays(1)[0] }
+
+// bookingDays lists the next n such days.
+func bookingDays(n int) []string {
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	var out []string
+	for d := time.Now().In(moscow).AddDate(0, 0, 1); len(out) < n; d = d.AddDate(0, 0, 1) {
+		if d.Weekday() != time.Sunday {
+			out = append(out, d.Format("2006-01-02"))
+		}
+	}
+	return out
+}
+
+// demoIDs finds a demo team member and one of its services by name.
+func demoIDs(t *testing.T, e *env, tok, member, service string) (int64, int64) {
+	t.Helper()
+	var mid, sid int64
+	for _, m := range e.do(req{Method: "GET", Path: fmt.Sprintf("/staff/%d", e.locA), Auth: e.partnerAuth()}).List() {
+		if m["name"] == member {
+			mid = num(m["id"])
+		}
+	}
+	for _, s := range e.do(req{Method: "GET", Path: fmt.Sprintf("/services/%d", e.locA), Auth: e.userAuth(tok)}).List() {
+		if s["title"] == service {
+			sid = num(s["id"])
+		}
+	}
+	if mid == 0 || sid == 0 {
+		t.Fatalf("demo member %q or service %q not found", member, service)
+	}
+	return mid, sid
+}
+
+func errorCode(r resp) int64 {
+	errs, _ := r.Meta()["errors"].([]any)
+	if len(errs) == 0 {
+		return 0
+	}
+	m, _ := errs[0].(map[string]any)
+	return num(m["code"])
+}
+
+func TestCreateAppointmentRules(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		worker := e.login(demo.WorkerLogin, demo.Password)
+		owner := e.login(demo.OwnerLogin, demo.Password)
+		anna, haircut := demoIDs(t, e, owner, "Anna Smirnova", "Women's haircut")
+		_, manicure := demoIDs(t, e, owner, "Vera Popova", "Manicure")
+		day := bookingDay()
+		create := func(body map[string]any) resp {
+			return e.do(req{Method: "POST", Path: fmt.Sprintf("/records/%d", e.locA), Auth: e.userAuth(worker), Body: body,
+				Headers: map[string]string{"Accept": "application/vnd.yclients.v2+json"}})
+		}
+		base := func(dt string) map[string]any {
+			return map[string]any{"staff_id": fmt.Sprint(anna), "services": []map[string]any{{"id": haircut}},
+				"client":   map[string]any{"name": "Мария Новая", "phone": "+7 999 123-45-67", "email": "m@example.test"},
+				"datetime": dt, "send_sms": 0, "save_if_busy": false, "comment": "first visit"}
+		}
+		// No offset = location time; length = member's duration + break.
+		r := create(base(day + "T11:00:00"))
+		expect(t, r, http.StatusCreated)
+		a := r.Data()
+		if a["datetime"] != day+"T11:00:00+03:00" || a["date"] != day+" 11:00:00" || num(a["seance_length"]) != 4200 ||
+			num(a["technical_break_duration"]) != 600 || a["deleted"] != false || num(a["visit_id"]) == 0 {
+			t.Fatalf("created: %s", truncate(r.Body))
+		}
+		client := a["client"].(map[string]any)
+		if client["name"] != "Мария Новая" || client["phone"] != "+79991234567" {
+			t.Fatalf("client: %v", client)
+		}
+		svc := a["services"].([]any)[0].(map[string]any)
+		if svc["cost"] != 2500.0 || svc["first_cost"] != 2500.0 {
+			t.Fatalf("service line: %v", svc)
+		}
+		// Busy: the same start, and a start inside the technical break.
+		r = create(base(day + "T11:00:00"))
+		expectError(t, r, 422, "busy")
+		if errorCode(r) != 433 {
+			t.Fatalf("busy code: %s", r.Body)
+		}
+		expect(t, create(base(day+"T12:05:00")), 422)
+		// Outside working hours: the lunch gap, and running past 14:00.
+		for _, dt := range []string{day + "T14:30:00", day + "T13:30:00"} {
+			r = create(base(dt))
+			expectError(t, r, 422, "does not work")
+			if errorCode(r) != 436 {
+				t.Fatalf("%s: code %s", dt, r.Body)
+			}
+		}
+		// Right after the break ends is free; offset without a colon.
+		r = create(base(day + "T09:10:00+0000"))
+		expect(t, r, http.StatusCreated)
+		if r.Data()["datetime"] != day+"T12:10:00+03:00" {
+			t.Fatalf("offset input: %v", r.Data()["datetime"])
+		}
+		// The same client (phone digits) joins the same visit.
+		if num(r.Data()["visit_id"]) != num(a["visit_id"]) || num(r.Data()["client"].(map[string]any)["id"]) != num(client["id"]) {
+			t.Fatalf("visit grouping: %v vs %v", r.Data()["visit_id"], a["visit_id"])
+		}
+		// save_if_busy stores it anyway.
+		b := base(day + "T11:00:00")
+		b["save_if_busy"] = "1"
+		expect(t, create(b), http.StatusCreated)
+		// Bad input.
+		for field, body := range map[string]map[string]any{
+			"services":    {"staff_id": anna, "services": []map[string]any{{"id": manicure}}, "client": map[string]any{"phone": "79990000000"}, "datetime": day + "T16:00:00"},
+			"staff_id":    {"staff_id": 99999, "services": []map[string]any{{"id": haircut}}, "client": map[string]any{"phone": "79990000000"}, "datetime": day + "T16:00:00"},
+			"datetime":    {"staff_id": anna, "services": []map[string]any{{"id": haircut}}, "client": map[string]any{"phone": "79990000000"}, "datetime": "tomorrow"},
+			"activity_id": {"staff_id": anna, "activity_id": 5, "services": []map[string]any{{"id": haircut}}, "client": map[string]any{"phone": "79990000000"}, "datetime": day + "T16:00:00"},
+			"client":      {"staff_id": anna, "services": []map[string]any{{"id": haircut}}, "datetime": day + "T16:00:00"},
+		} {
+			r := create(body)
+			expect(t, r, 422)
+			if !bytesContain(r.Body, `"field":"`+field+`"`) {
+				t.Errorf("%s: %s", field, r.Body)
+			}
+		}
+		// Another location: 404.
+		expect(t, e.do(req{Method: "POST", Path: fmt.Sprintf("/records/%d", e.locA), Auth: e.userAuth(e.ownerB), Body: base(day + "T16:00:00")}), 404)
+	})
+}
+
+func TestGetAndDeleteAppointment(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		owner := e.login(demo.OwnerLogin, demo.Password)
+		worker := e.login(demo.WorkerLogin, demo.Password)
+		anna, haircut := demoIDs(t, e, owner, "Anna Smirnova", "Women's haircut")
+		day := bookingDay()
+		r := e.do(req{Method: "POST", Path: fmt.Sprintf("/records/%d", e.locA), Auth: e.userAuth(owner), Body: map[string]any{
+			"staff_id": anna, "services": []map[string]any{{"id": haircut, "first_cost": 3000, "discount": 10}},
+			"client_id": 1, "datetime": day + "T16:00:00+03:00", "attendance": 2, "api_id": 777, "custom_color": "#f44336"}})
+		expect(t, r, http.StatusCreated)
+		id, visit := num(r.Data()["id"]), num(r.Data()["visit_id"])
+		path := fmt.Sprintf("/record/%d/%d", e.locA, id)
+		r = e.do(req{Method: "GET", Path: path, Auth: e.userAuth(worker), Headers: map[string]string{"Content-Type": "application/json"}})
+		expect(t, r, 200)
+		d := r.Data()
+		svc := d["services"].([]any)[0].(map[string]any)
+		if num(d["attendance"]) != 2 || num(d["confirmed"]) != 1 || d["api_id"] != "777" || d["custom_color"] != "f44336" ||
+			svc["cost"] != 2700.0 || num(d["client"].(map[string]any)["id"]) != 1 {
+			t.Fatalf("get: %s", truncate(r.Body))
+		}
+		// The worker may not delete; another location sees nothing.
+		expectError(t, e.do(req{Method: "DELETE", Path: path, Auth: e.userAuth(worker)}), 403, "Access denied.")
+		expect(t, e.do(req{Method: "DELETE", Path: fmt.Sprintf("/record/%d/%d", e.locB, id), Auth: e.userAuth(e.ownerB)}), 404)
+		expect(t, e.do(req{Method: "GET", Path: path, Auth: e.userAuth(e.ownerB)}), 404)
+		r = e.do(req{Method: "DELETE", Path: path, Auth: e.userAuth(owner)})
+		expect(t, r, 204)
+		// Soft: still readable, marked deleted; the slot is free again; the
+		// visit went with its only appointment.
+		r = e.do(req{Method: "GET", Path: path, Auth: e.userAuth(owner)})
+		if r.Status != 200 || r.Data()["deleted"] != true {
+			t.Fatalf("deleted get: %s", truncate(r.Body))
+		}
+		var deletedAt *int64
+		if err := rawDB(t, e).QueryRow(fmt.Sprintf("SELECT deleted_at FROM visits WHERE id = %d", visit)).Scan(&deletedAt); err != nil || deletedAt == nil {
+			t.Fatalf("visit not deleted: %v %v", deletedAt, err)
+		}
+		expect(t, e.do(req{Method: "DELETE", Path: path, Auth: e.userAuth(owner)}), 404)
+		expect(t, e.do(req{Method: "POST", Path: fmt.Sprintf("/records/%d", e.locA), Auth: e.userAuth(owner), Body: map[string]any{
+			"staff_id": anna, "services": []map[string]any{{"id": haircut}}, "client_id": 1, "datetime": day + "T16:00:00"}}), 201)
+	})
+}
+
+// TestNoDoubleBookingUnderConcurrency: 64 requests at once for the same
+// team member, all overlapping each other: exactly one wins, and the
+// database holds no overlapping pair. The race is run in several windows
+// because one round does not always interleave the transactions. Half the
+// requests go to a second server with its own connection pool on the same
+// database, as a second appointd process would.
+func TestNoDoubleBookingUnderConcurrency(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		second := newEnv(t, e.engine, e.dsn, bookingDefaults(), false)
+		second.partner = e.partner
+		owner := e.login(demo.OwnerLogin, demo.Password)
+		anna, haircut := demoIDs(t, e, owner, "Anna Smirnova", "Women's haircut")
+		round := 0
+		for _, day := range bookingDays(3) {
+			for _, hour := range []int{10, 16} {
+				round++
+				if got := raceForSlot([]*env{e, second}, e.locA, owner, anna, haircut, day, hour, round); got[201] != 1 || got[422] != 63 {
+					t.Fatalf("%s %02d:00: statuses %v, want one 201 and 63 422", day, hour, got)
+				}
+			}
+		}
+		var pairs int
+		err := rawDB(t, e).QueryRow(`SELECT COUNT(*) FROM appointments a JOIN appointments b
+			ON a.team_member_id = b.team_member_id AND a.id < b.id AND a.start_at < b.end_at AND b.start_at < a.end_at
+			WHERE a.deleted_at IS NULL AND b.deleted_at IS NULL`).Scan(&pairs)
+		if err != nil || pairs != 0 {
+			t.Fatalf("overlapping pairs in the database: %d (%v)", pairs, err)
+		}
+	})
+}
+
+// raceForSlot sends 64 creates at once with starts hour:00..hour+1:03, each
+// 70 minutes long, so every pair overlaps; it returns the status counts.
+func raceForSlot(servers []*env, loc int64, tok string, member, service int64, day string, hour, round int) map[int]int {
+	const n = 64
+	var wg sync.WaitGroup
+	codes := make(chan int, n)
+	start := make(chan struct{})
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			<-start
+			dt := fmt.Sprintf("%sT%02d:%02d:00", day, hour+i/60, i%60)
+			e := servers[i%len(servers)]
+			r := e.do(req{Method: "POST", Path: fmt.Sprintf("/records/%d", loc), Auth: e.userAuth(tok), NoValidate: true,
+				Body: map[string]any{"staff_id": member, "services": []map[string]any{{"id": service}},
+					"client": map[string]any{"name": fmt.Sprintf("Racer %d", i), "phone": fmt.Sprintf("+7999%02d%05d", round, i)}, "datetime": dt}})
+			codes <- r.Status
+		}(i)
+	}
+	close(start)
+	wg.Wait()
+	close(codes)
+	got := map[int]int{}
+	for c := range codes {
+		got[c]++
+	}
+	return got
+}

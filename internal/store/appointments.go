@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"appointd/internal/booking"
+)
+
+const appointmentColumns = `a.id, a.location_id, a.team_member_id, a.client_id, a.visit_id, a.start_at,
+	a.seance_length, a.technical_break_duration, a.comment, a.attendance, v.attendance, a.api_id, a.custom_color,
+	a.record_labels, a.custom_fields, a.sms_remain_hours, a.email_remain_hours, a.send_sms, a.created_user_id,
+	a.partner_id, a.created_at, a.updated_at, a.deleted_at`
+
+const appointmentFrom = " FROM appointments a JOIN visits v ON v.id = a.visit_id"
+
+func scanAppointment(r scanner) (booking.Appointment, error) {
+	var a booking.Appointment
+	var client, sms, email, deleted sql.NullInt64
+	var start, created, updated int64
+	var labels, custom string
+	err := r.Scan(&a.ID, &a.LocationID, &a.TeamMemberID, &client, &a.VisitID, &start, &a.SeanceLength,
+		&a.TechnicalBreakDuration, &a.Comment, &a.Attendance, &a.VisitAttendance, &a.APIID, &a.CustomColor,
+		&labels, &custom, &sms, &email, &a.SendSMS, &a.CreatedUserID, &a.PartnerID, &created, &updated, &deleted)
+	if err != nil {
+		return a, one(err)
+	}
+	a.ClientID, a.SMSRemainHours, a.EmailRemainHours = intPtr(client), intPtr(sms), intPtr(email)
+	a.Start, a.CreatedAt, a.UpdatedAt, a.Deleted = fromUnix(start), fromUnix(created), fromUnix(updated), deleted.Valid
+	_ = json.Unmarshal([]byte(labels), &a.RecordLabels)
+	_ = json.Unmarshal([]byte(custom), &a.CustomFields)
+	return a, nil
+}
+
+func (t *tx) CreateAppointment(ctx context.Context, a booking.Appointment) (int64, error) {
+	labels, custom := a.RecordLabels, a.CustomFields
+	if labels == nil {
+		labels = []int64{}
+	}
+	if custom == nil {
+		custom = map[string]any{}
+	}
+	id, err := t.insert(ctx, `INSERT INTO appointments (location_id, team_member_id, client_id, visit_id, start_at,
+		end_at, seance_length, technical_break_duration, comment, attendance, api_id, custom_color, record_labels,
+		custom_fields, sms_remain_hours, email_remain_hours, send_sms, created_user_id, partner_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.LocationID, a.TeamMemberID, nullInt(a.ClientID), a.VisitID, unix(a.Start), unix(a.End()), a.SeanceLength,
+		a.TechnicalBreakDuration, a.Comment, a.Attendance, a.APIID, a.CustomColor, jsonText(labels), jsonText(custom),
+		nullInt(a.SMSRemainHours), nullInt(a.EmailRemainHours), a.SendSMS, a.CreatedUserID, a.PartnerID,
+		unix(a.CreatedAt), unix(a.UpdatedAt))
+	if err != nil {
+		return 0, err
+	}
+	for i, s := range a.Services {
+		if _, err := t.exec(ctx, `INSERT INTO appointment_services (appointment_id, position, service_id, title,
+			first_cost, discount, cost, amount, length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, i, s.ServiceID, s.Title, s.FirstCost, s.Discount, s.Cost, s.Amount, s.Length); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+func (t *tx) Appointment(ctx context.Context, locationID, id int64) (booking.Appointment, error) {
+	a, err := scanAppointment(t.queryRow(ctx, "SELECT "+appointmentColumns+appointmentFrom+
+		" WHERE a.location_id = ? AND a.id = ?", locationID, id))
+	if err != nil {
+		return a, err
+	}
+	rows, err := t.query(ctx, `SELECT l.service_id, l.title, l.first_cost, l.discount, l.cost, l.amount, l.length,
+		s.price_min, s.price_max FROM appointment_services l JOIN services s ON s.id = l.service_id
+		WHERE l.appointment_id = ? ORDER BY l.position`, id)
+	a.Services, err = scanAll(rows, err, func(r scanner) (booking.ServiceLine, error) {
+		var l booking.ServiceLine
+		err := r.Scan(&l.ServiceID, &l.Title, &l.FirstCost, &l.Discount, &l.Cost, &l.Amount, &l.Length, &l.PriceMin, &l.PriceMax)
+		return l, err
+	})
+	return a, err
+}
+
+func (t *tx) Overlapping(ctx context.Context, teamMemberID int64, from, to time.Time, except int64) ([]booking.Appointment, error) {
+	rows, err := t.query(ctx, "SELECT "+appointmentColumns+appointmentFrom+
+		` WHERE a.team_member_id = ? AND a.deleted_at IS NULL AND a.start_at < ? AND a.end_at > ? AND a.id <> ?
+		ORDER BY a.start_at, a.id`, teamMemberID, unix(to), unix(from), except)
+	return scanAll(rows, err, scanAppointment)
+}
+
+func (t *tx) DeleteAppointment(ctx context.Context, locationID, id int64, at time.Time) error {
+	return mustAffect(t.exec(ctx, "UPDATE appointments SET deleted_at = ?, updated_at = ? WHERE location_id = ? AND id = ? AND deleted_at IS NULL",
+		unix(at), unix(at), locationID, id))
+}
+
+func (t *tx) VisitOf(ctx context.Context, locationID, clientID int64, day time.Time) (booking.Visit, error) {
+	var v booking.Visit
+	var client sql.NullInt64
+	var dayText string
+	var created int64
+	err := t.queryRow(ctx, `SELECT id, location_id, client_id, day, attendance, comment, created_at FROM visits
+		WHERE location_id = ? AND client_id = ? AND day = ? AND deleted_at IS NULL ORDER BY id LIMIT 1`,
+		locationID, clientID, day.Format(dayLayout)).Scan(&v.ID, &v.LocationID, &client, &dayText, &v.Attendance, &v.Comment, &created)
+	if err != nil {
+		return v, one(err)
+	}
+	v.ClientID, v.CreatedAt = intPtr(client), fromUnix(created)
+	v.Day, _ = time.Parse(dayLayout, dayText)
+	return v, nil
+}
+
+func (t *tx) CreateVisit(ctx context.Context, v booking.Visit) (int64, error) {
+	return t.insert(ctx, "INSERT INTO visits (location_id, client_id, day, attendance, comment, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+		v.LocationID, nullInt(v.ClientID), v.Day.Format(dayLayout), v.Attendance, v.Comment, unix(v.CreatedAt))
+}
+
+func (t *tx) VisitAppointments(ctx context.Context, visitID int64) (int, error) {
+	var n int
+	err := t.queryRow(ctx, "SELECT COUNT(*) FROM appointments WHERE visit_id = ? AND deleted_at IS NULL", visitID).Scan(&n)
+	return n, err
+}
+
+func (t *tx) DeleteVisit(ctx context.Context, visitID int64, at time.Time) error {
+	return mustAffect(t.exec(ctx, "UPDATE visits SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", unix(at), visitID))
+}
