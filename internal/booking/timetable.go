@@ -132,15 +132,23 @@ func (s *Service) SetSchedules(ctx context.Context, c Caller, locationID int64, 
 	return out, err
 }
 
+// ScheduleDay is a working day with, when asked for, the appointments of
+// that local day.
+type ScheduleDay struct {
+	WorkDay
+	Busy []Appointment
+}
+
 // WorkingDays lists the set working days of a location's bookable members
-// (or the given ones) in [from, to].
-func (s *Service) WorkingDays(ctx context.Context, c Caller, locationID int64, memberIDs []int64, from, to time.Time) ([]WorkDay, error) {
+// (or the given ones) in [from, to]; withBusy adds each day's appointments.
+func (s *Service) WorkingDays(ctx context.Context, c Caller, locationID int64, memberIDs []int64, from, to time.Time, withBusy bool) ([]ScheduleDay, error) {
 	if err := DateRange(from, to); err != nil {
 		return nil, err
 	}
-	var out []WorkDay
+	var out []ScheduleDay
 	err := s.store.Read(ctx, func(tx Tx) error {
-		if _, _, err := s.access(ctx, tx, c, locationID, auth.PermTimetable); err != nil {
+		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermTimetable)
+		if err != nil {
 			return err
 		}
 		ids, err := bookableIDs(ctx, tx, locationID, memberIDs)
@@ -148,12 +156,24 @@ func (s *Service) WorkingDays(ctx context.Context, c Caller, locationID int64, m
 			return err
 		}
 		days, err := tx.WorkDays(ctx, ids, from, to)
-		for _, d := range days {
-			if len(d.Slots) > 0 {
-				out = append(out, d)
-			}
+		if err != nil {
+			return err
 		}
-		return err
+		zone := loc.Zone()
+		for _, d := range days {
+			if len(d.Slots) == 0 {
+				continue
+			}
+			sd := ScheduleDay{WorkDay: d}
+			if withBusy {
+				start := wallClock(d.Date, 0, zone)
+				if sd.Busy, err = tx.Overlapping(ctx, d.TeamMemberID, start, wallClock(d.Date.AddDate(0, 0, 1), 0, zone), 0); err != nil {
+					return err
+				}
+			}
+			out = append(out, sd)
+		}
+		return nil
 	})
 	return out, err
 }
@@ -199,7 +219,7 @@ func (s *Service) BookableDates(ctx context.Context, c Caller, locationID, membe
 	if memberID != 0 {
 		want = []int64{memberID}
 	}
-	days, err := s.WorkingDays(ctx, c, locationID, want, from, to)
+	days, err := s.WorkingDays(ctx, c, locationID, want, from, to, false)
 	if err != nil {
 		return nil, err
 	}
@@ -258,10 +278,12 @@ func (s *Service) FreeSeances(ctx context.Context, c Caller, locationID, memberI
 			return err
 		}
 		zone := loc.Zone()
-		// Appointments and group events occupy time once they exist
-		// (appointments issue); until then a working day is all free.
-		var busy []Interval
-		out = Seances(WorkIntervals(day, days[0].Slots, zone), busy, step, length, zone)
+		work := WorkIntervals(day, days[0].Slots, zone)
+		busy, err := busyIntervals(ctx, tx, memberID, work)
+		if err != nil {
+			return err
+		}
+		out = Seances(work, busy, step, length, zone)
 		return nil
 	})
 	return out, err
@@ -331,5 +353,19 @@ func (s *Service) UpdateTimetableSettings(ctx context.Context, c Caller, locatio
 		}
 		return tx.PutTimetableSettings(ctx, out)
 	})
+	return out, err
+}
+
+// busyIntervals are the member's appointments (technical breaks included)
+// that touch the working intervals.
+func busyIntervals(ctx context.Context, tx Tx, memberID int64, work []Interval) ([]Interval, error) {
+	if len(work) == 0 {
+		return nil, nil
+	}
+	appts, err := tx.Overlapping(ctx, memberID, work[0].Start, work[len(work)-1].End, 0)
+	out := make([]Interval, 0, len(appts))
+	for _, a := range appts {
+		out = append(out, Interval{a.Start, a.End()})
+	}
 	return out, err
 }

@@ -237,3 +237,46 @@ func raceForSlot(servers []*env, loc int64, tok string, member, service int64, d
 	}
 	return got
 }
+
+// TestAppointmentsOccupyTime: free slots and busy intervals see an
+// appointment with its technical break.
+func TestAppointmentsOccupyTime(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		owner := e.login(demo.OwnerLogin, demo.Password)
+		anna, haircut := demoIDs(t, e, owner, "Anna Smirnova", "Women's haircut")
+		day := bookingDay()
+		r := e.do(req{Method: "POST", Path: fmt.Sprintf("/records/%d", e.locA), Auth: e.userAuth(owner), Body: map[string]any{
+			"staff_id": anna, "services": []map[string]any{{"id": haircut}}, "client": map[string]any{"phone": "+79990001122"},
+			"datetime": day + "T11:00:00"}})
+		expect(t, r, http.StatusCreated)
+		id := num(r.Data()["id"])
+		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/timetable/seances/%d/%d/%s", e.locA, anna, day), Auth: e.userAuth(owner)})
+		taken := map[string]bool{}
+		for _, s := range r.List() {
+			if s["is_free"] == false {
+				taken[s["time"].(string)] = true
+			}
+		}
+		// 11:00–12:10 (70 minutes with the break) takes the 11:00..12:00 starts.
+		for _, hm := range []string{"11:00", "11:30", "12:00"} {
+			if !taken[hm] {
+				t.Errorf("%s is free during the appointment", hm)
+			}
+		}
+		for _, hm := range []string{"10:45", "12:15"} {
+			if taken[hm] {
+				t.Errorf("%s is taken outside the appointment", hm)
+			}
+		}
+		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/company/%d/staff/schedule?start_date=%s&end_date=%s&staff_ids[]=%d&include[]=busy_intervals",
+			e.locA, day, day, anna), Auth: e.userAuth(owner)})
+		busy := r.List()[0]["busy_intervals"].([]any)
+		if len(busy) != 1 {
+			t.Fatalf("busy intervals: %s", r.Body)
+		}
+		b := busy[0].(map[string]any)
+		if b["entity_type"] != "record" || num(b["entity_id"]) != id || b["from"] != "11:00:00" || b["to"] != "12:10:00" {
+			t.Fatalf("busy interval: %v", b)
+		}
+	})
+}

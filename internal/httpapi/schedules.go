@@ -202,14 +202,27 @@ func (s *Server) staffSchedules(c *call) error {
 	if err != nil {
 		return err
 	}
-	days, err := s.Service.WorkingDays(c.ctx, c.caller, loc, ids, from, to)
+	withBusy := false
+	for _, inc := range append(c.r.URL.Query()["include[]"], c.r.URL.Query()["include"]...) {
+		withBusy = withBusy || inc == "busy_intervals"
+	}
+	l, err := s.location(c, loc)
 	if err != nil {
 		return err
 	}
+	days, err := s.Service.WorkingDays(c.ctx, c.caller, loc, ids, from, to, withBusy)
+	if err != nil {
+		return err
+	}
+	zone := l.Zone()
 	out := make([]memberDayOut, len(days))
 	for i, d := range days {
 		out[i] = memberDayOut{StaffID: d.TeamMemberID, Date: d.Date.Format(apitime.Date), Slots: renderSlots(d.Slots),
 			BusyIntervals: []busyOut{}}
+		for _, a := range d.Busy {
+			out[i].BusyIntervals = append(out[i].BusyIntervals, busyOut{EntityType: "record", EntityID: a.ID,
+				From: a.Start.In(zone).Format("15:04:05"), To: a.End().In(zone).Format("15:04:05")})
+		}
 	}
 	return c.okMeta(http.StatusOK, out, map[string]int{"count": len(out)})
 }
