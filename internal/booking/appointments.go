@@ -83,6 +83,8 @@ type AppointmentTx interface {
 	// Overlapping lists the member's non-deleted appointments that overlap
 	// [from, to), except the one with id except.
 	Overlapping(ctx context.Context, teamMemberID int64, from, to time.Time, except int64) ([]Appointment, error)
+	// UpdateAppointment rewrites an appointment and its service lines.
+	UpdateAppointment(ctx context.Context, a Appointment) error
 	DeleteAppointment(ctx context.Context, locationID, id int64, at time.Time) error
 	// VisitOf finds the client's non-deleted visit of a local day.
 	VisitOf(ctx context.Context, locationID, clientID int64, day time.Time) (Visit, error)
@@ -443,4 +445,164 @@ func (s *Service) DeleteAppointment(ctx context.Context, c Caller, locationID, i
 		}
 		return tx.DeleteVisit(ctx, a.VisitID, now)
 	})
+}
+
+// AppointmentPatch is an edit: nil fields keep their values (D5).
+type AppointmentPatch struct {
+	TeamMemberID     *int64
+	Services         *[]ServiceRequest
+	Client           *ClientRef
+	Datetime         *string
+	SeanceLength     *int64
+	TechnicalBreak   *int64
+	SaveIfBusy       bool
+	Comment          *string
+	Attendance       *int64
+	APIID            *string
+	CustomColor      *string
+	RecordLabels     *[]int64
+	CustomFields     map[string]any
+	SMSRemainHours   *int64
+	EmailRemainHours *int64
+	SendSMS          *bool
+	ActivityID       *int64
+}
+
+// merge is the full input the patch makes of a stored appointment.
+func (p AppointmentPatch) merge(a Appointment, zone *time.Location) AppointmentInput {
+	in := AppointmentInput{TeamMemberID: a.TeamMemberID, Datetime: apitime.FormatISO(a.Start, zone),
+		TechnicalBreak: &a.TechnicalBreakDuration, SaveIfBusy: p.SaveIfBusy, Comment: a.Comment,
+		Attendance: &a.Attendance, APIID: a.APIID, CustomColor: a.CustomColor, RecordLabels: a.RecordLabels,
+		CustomFields: a.CustomFields, SMSRemainHours: a.SMSRemainHours, EmailRemainHours: a.EmailRemainHours,
+		SendSMS: a.SendSMS}
+	for _, l := range a.Services {
+		l := l
+		in.Services = append(in.Services, ServiceRequest{ID: l.ServiceID, FirstCost: &l.FirstCost, Discount: &l.Discount,
+			Cost: &l.Cost, Amount: &l.Amount})
+	}
+	if a.ClientID != nil {
+		in.Client.ID = *a.ClientID
+	}
+	// The stored length stays unless the member or the services change.
+	if p.Services == nil && p.TeamMemberID == nil {
+		in.SeanceLength = &a.SeanceLength
+	}
+	if p.TeamMemberID != nil {
+		in.TeamMemberID = *p.TeamMemberID
+	}
+	if p.Services != nil {
+		in.Services = *p.Services
+	}
+	if p.Client != nil {
+		in.Client = *p.Client
+	}
+	if p.Datetime != nil {
+		in.Datetime = *p.Datetime
+	}
+	if p.SeanceLength != nil {
+		in.SeanceLength = p.SeanceLength
+	}
+	if p.TechnicalBreak != nil {
+		in.TechnicalBreak = p.TechnicalBreak
+	}
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&in.Comment, p.Comment)
+	set(&in.APIID, p.APIID)
+	set(&in.CustomColor, p.CustomColor)
+	if p.Attendance != nil {
+		in.Attendance = p.Attendance
+	}
+	if p.RecordLabels != nil {
+		in.RecordLabels = *p.RecordLabels
+	}
+	if p.CustomFields != nil {
+		in.CustomFields = p.CustomFields
+	}
+	if p.SMSRemainHours != nil {
+		in.SMSRemainHours = p.SMSRemainHours
+	}
+	if p.EmailRemainHours != nil {
+		in.EmailRemainHours = p.EmailRemainHours
+	}
+	if p.SendSMS != nil {
+		in.SendSMS = *p.SendSMS
+	}
+	if p.ActivityID != nil {
+		in.ActivityID = *p.ActivityID
+	}
+	return in
+}
+
+// UpdateAppointment edits an appointment under the same rules as create;
+// a move is checked against the member's other appointments. A new day or
+// client moves it to that client's visit of that day.
+func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, id int64, p AppointmentPatch) (AppointmentView, error) {
+	var out AppointmentView
+	err := s.store.Write(ctx, func(tx Tx) error {
+		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermEditRecords)
+		if err != nil {
+			return err
+		}
+		old, err := tx.Appointment(ctx, locationID, id)
+		if err != nil {
+			return err
+		}
+		if old.Deleted {
+			return ErrNotFound
+		}
+		if p.Attendance != nil && *p.Attendance != old.Attendance && !m.Permissions().Allows(auth.PermEditAttendance) {
+			return ErrForbidden
+		}
+		in := p.merge(old, loc.Zone())
+		a, err := s.buildAppointment(ctx, tx, loc, in)
+		if err != nil {
+			return err
+		}
+		a.ID, a.CreatedAt, a.CreatedUserID, a.PartnerID = old.ID, old.CreatedAt, old.CreatedUserID, old.PartnerID
+		// Lock the old and the new member's rows, in id order.
+		for _, mid := range []int64{min(old.TeamMemberID, a.TeamMemberID), max(old.TeamMemberID, a.TeamMemberID)} {
+			if err := tx.Lock(ctx, LockTeamMember, mid); err != nil {
+				return err
+			}
+		}
+		if !p.SaveIfBusy {
+			if err := s.checkPlacement(ctx, tx, loc, a, id); err != nil {
+				return err
+			}
+		}
+		if a.ClientID, err = s.resolveClient(ctx, tx, locationID, in.Client); err != nil {
+			return err
+		}
+		a.VisitID = old.VisitID
+		zone := loc.Zone()
+		sameDay := old.Start.In(zone).Format(apitime.Date) == a.Start.In(zone).Format(apitime.Date)
+		sameClient := (old.ClientID == nil && a.ClientID == nil) || (old.ClientID != nil && a.ClientID != nil && *old.ClientID == *a.ClientID)
+		if !sameDay || !sameClient {
+			if a.VisitID, err = s.visitFor(ctx, tx, loc, a); err != nil {
+				return err
+			}
+		}
+		if err := tx.UpdateAppointment(ctx, a); err != nil {
+			return err
+		}
+		if a.VisitID != old.VisitID {
+			if left, err := tx.VisitAppointments(ctx, old.VisitID); err != nil {
+				return err
+			} else if left == 0 {
+				if err := tx.DeleteVisit(ctx, old.VisitID, s.now()); err != nil {
+					return err
+				}
+			}
+		}
+		if a, err = tx.Appointment(ctx, locationID, id); err != nil {
+			return err
+		}
+		out, err = view(ctx, tx, loc, a)
+		return err
+	})
+	return out, err
 }

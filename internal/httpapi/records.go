@@ -15,6 +15,7 @@ func (s *Server) recordRoutes() []route {
 	return []route{
 		{method: "POST", path: v1 + "/records/{location_id}", auth: authUser, handle: s.createRecord},
 		{method: "GET", path: v1 + "/record/{location_id}/{record_id}", auth: authUser, handle: s.getRecord},
+		{method: "PUT", path: v1 + "/record/{location_id}/{record_id}", auth: authUser, handle: s.updateRecord},
 		{method: "DELETE", path: v1 + "/record/{location_id}/{record_id}", auth: authUser, handle: s.deleteRecord},
 	}
 }
@@ -250,6 +251,47 @@ func (s *Server) getRecord(c *call) error {
 		return err
 	}
 	return c.ok(http.StatusOK, renderRecord(v))
+}
+
+// patch is the edit the body names; absent fields keep their values.
+func (b recordBody) patch() booking.AppointmentPatch {
+	in := b.input()
+	p := booking.AppointmentPatch{SeanceLength: b.SeanceLength.Ptr(), TechnicalBreak: b.TechnicalBreakDuration.Ptr(),
+		SaveIfBusy: b.SaveIfBusy.V, Comment: b.Comment.Ptr(), Attendance: b.Attendance.Ptr(), APIID: b.APIID.Ptr(),
+		CustomColor: b.CustomColor.Ptr(), CustomFields: in.CustomFields, SMSRemainHours: b.SMSRemainHours.Ptr(),
+		EmailRemainHours: b.EmailRemainHours.Ptr(), SendSMS: boolPtr(b.SendSMS), ActivityID: b.ActivityID.Ptr(),
+		Datetime: b.Datetime.Ptr()}
+	if b.StaffID.Set || b.TeamMemberID.Set {
+		p.TeamMemberID = &in.TeamMemberID
+	}
+	if b.Services != nil {
+		p.Services = &in.Services
+	}
+	if b.Client != nil || b.ClientID.Set {
+		p.Client = &in.Client
+	}
+	if b.RecordLabels != nil {
+		p.RecordLabels = &in.RecordLabels
+	}
+	return p
+}
+
+// updateRecord is PUT /record/{id}/{record_id}: 201 with the full
+// appointment (D5); a partial body keeps the other fields.
+func (s *Server) updateRecord(c *call) error {
+	p, err := pathIDs(c.r, "location_id", "record_id")
+	if err != nil {
+		return err
+	}
+	var body recordBody
+	if err := decodeBody(c.r, &body); err != nil {
+		return err
+	}
+	v, err := s.Service.UpdateAppointment(c.ctx, c.caller, p[0], p[1], body.patch())
+	if err != nil {
+		return err
+	}
+	return c.ok(http.StatusCreated, renderRecord(v))
 }
 
 // deleteRecord is DELETE /record/{id}/{record_id}: 204, soft (D12).

@@ -280,3 +280,68 @@ func TestAppointmentsOccupyTime(t *testing.T) {
 		}
 	})
 }
+
+func TestEditAppointment(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		owner := e.login(demo.OwnerLogin, demo.Password)
+		worker := e.login(demo.WorkerLogin, demo.Password)
+		anna, haircut := demoIDs(t, e, owner, "Anna Smirnova", "Women's haircut")
+		dmitry, _ := demoIDs(t, e, owner, "Dmitry Volkov", "Blow-dry")
+		days := bookingDays(2)
+		book := func(dt, phone string) resp {
+			return e.do(req{Method: "POST", Path: fmt.Sprintf("/records/%d", e.locA), Auth: e.userAuth(owner), Body: map[string]any{
+				"staff_id": anna, "services": []map[string]any{{"id": haircut}}, "client": map[string]any{"phone": phone},
+				"datetime": days[0] + dt, "comment": "original"}})
+		}
+		first := book("T10:00:00", "+79990000001")
+		expect(t, first, 201)
+		second := book("T16:00:00", "+79990000002")
+		expect(t, second, 201)
+		path := fmt.Sprintf("/record/%d/%d", e.locA, num(first.Data()["id"]))
+
+		// Comment only: everything else stays.
+		r := e.do(req{Method: "PUT", Path: path, Auth: e.userAuth(worker), Body: map[string]any{"comment": "new comment"}})
+		expect(t, r, 201)
+		if r.Data()["comment"] != "new comment" || r.Data()["datetime"] != days[0]+"T10:00:00+03:00" || num(r.Data()["seance_length"]) != 4200 {
+			t.Fatalf("comment edit: %s", truncate(r.Body))
+		}
+		// A move onto the other appointment is refused; half an hour later
+		// overlaps only itself and is fine.
+		r = e.do(req{Method: "PUT", Path: path, Auth: e.userAuth(worker), Body: map[string]any{"datetime": days[0] + "T16:30:00"}})
+		if r.Status != 422 || errorCode(r) != 433 {
+			t.Fatalf("move onto busy: %d %s", r.Status, r.Body)
+		}
+		r = e.do(req{Method: "PUT", Path: path, Auth: e.userAuth(worker), Body: map[string]any{"datetime": days[0] + "T10:30:00"}})
+		expect(t, r, 201)
+		// Another member (Dmitry performs the haircut for 75 minutes).
+		r = e.do(req{Method: "PUT", Path: path, Auth: e.userAuth(worker), Body: map[string]any{"staff_id": dmitry, "datetime": days[0] + "T11:30:00"}})
+		expect(t, r, 201)
+		if num(r.Data()["staff_id"]) != dmitry || num(r.Data()["seance_length"]) != 4500+600 {
+			t.Fatalf("member change: %s", truncate(r.Body))
+		}
+		// Another day: a new visit; the old one, now empty, goes.
+		oldVisit := num(r.Data()["visit_id"])
+		r = e.do(req{Method: "PUT", Path: path, Auth: e.userAuth(worker), Body: map[string]any{"datetime": days[1] + "T11:00:00"}})
+		expect(t, r, 201)
+		if num(r.Data()["visit_id"]) == oldVisit {
+			t.Fatal("a move to another day kept the visit")
+		}
+		// Bad input changes nothing.
+		before := e.do(req{Method: "GET", Path: path, Auth: e.userAuth(owner)}).Body
+		for _, body := range []map[string]any{
+			{"datetime": "soon"}, {"staff_id": 99999}, {"services": []map[string]any{}}, {"attendance": 5},
+			{"datetime": days[1] + "T23:00:00"},
+		} {
+			expect(t, e.do(req{Method: "PUT", Path: path, Auth: e.userAuth(worker), Body: body}), 422)
+		}
+		if after := e.do(req{Method: "GET", Path: path, Auth: e.userAuth(owner)}).Body; string(after) != string(before) {
+			t.Fatalf("refused edits changed the appointment")
+		}
+		// Without edit_records_access: 403; another location: 404.
+		workerID := e.userID(owner, e.locA, "Demo Worker")
+		expect(t, e.do(req{Method: "PUT", Path: fmt.Sprintf("/company/%d/users/%d/permissions", e.locA, workerID), Auth: e.userAuth(owner),
+			Body: map[string]any{"user_permissions": []map[string]any{{"slug": "edit_records_access", "value": false}}}}), 200)
+		expectError(t, e.do(req{Method: "PUT", Path: path, Auth: e.userAuth(worker), Body: map[string]any{"comment": "x"}}), 403, "Access denied.")
+		expect(t, e.do(req{Method: "PUT", Path: fmt.Sprintf("/record/%d/%d", e.locB, num(first.Data()["id"])), Auth: e.userAuth(e.ownerB), Body: map[string]any{"comment": "x"}}), 404)
+	})
+}

@@ -53,14 +53,7 @@ func (t *tx) CreateAppointment(ctx context.Context, a booking.Appointment) (int6
 	if err != nil {
 		return 0, err
 	}
-	for i, s := range a.Services {
-		if _, err := t.exec(ctx, `INSERT INTO appointment_services (appointment_id, position, service_id, title,
-			first_cost, discount, cost, amount, length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, i, s.ServiceID, s.Title, s.FirstCost, s.Discount, s.Cost, s.Amount, s.Length); err != nil {
-			return 0, err
-		}
-	}
-	return id, nil
+	return id, t.insertServiceLines(ctx, id, a.Services)
 }
 
 func (t *tx) Appointment(ctx context.Context, locationID, id int64) (booking.Appointment, error) {
@@ -121,4 +114,39 @@ func (t *tx) VisitAppointments(ctx context.Context, visitID int64) (int, error) 
 
 func (t *tx) DeleteVisit(ctx context.Context, visitID int64, at time.Time) error {
 	return mustAffect(t.exec(ctx, "UPDATE visits SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", unix(at), visitID))
+}
+
+func (t *tx) UpdateAppointment(ctx context.Context, a booking.Appointment) error {
+	labels, custom := a.RecordLabels, a.CustomFields
+	if labels == nil {
+		labels = []int64{}
+	}
+	if custom == nil {
+		custom = map[string]any{}
+	}
+	err := mustAffect(t.exec(ctx, `UPDATE appointments SET team_member_id = ?, client_id = ?, visit_id = ?, start_at = ?,
+		end_at = ?, seance_length = ?, technical_break_duration = ?, comment = ?, attendance = ?, api_id = ?,
+		custom_color = ?, record_labels = ?, custom_fields = ?, sms_remain_hours = ?, email_remain_hours = ?,
+		send_sms = ?, updated_at = ? WHERE location_id = ? AND id = ? AND deleted_at IS NULL`,
+		a.TeamMemberID, nullInt(a.ClientID), a.VisitID, unix(a.Start), unix(a.End()), a.SeanceLength,
+		a.TechnicalBreakDuration, a.Comment, a.Attendance, a.APIID, a.CustomColor, jsonText(labels), jsonText(custom),
+		nullInt(a.SMSRemainHours), nullInt(a.EmailRemainHours), a.SendSMS, unix(a.UpdatedAt), a.LocationID, a.ID))
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, "DELETE FROM appointment_services WHERE appointment_id = ?", a.ID); err != nil {
+		return err
+	}
+	return t.insertServiceLines(ctx, a.ID, a.Services)
+}
+
+func (t *tx) insertServiceLines(ctx context.Context, id int64, lines []booking.ServiceLine) error {
+	for i, s := range lines {
+		if _, err := t.exec(ctx, `INSERT INTO appointment_services (appointment_id, position, service_id, title,
+			first_cost, discount, cost, amount, length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, i, s.ServiceID, s.Title, s.FirstCost, s.Discount, s.Cost, s.Amount, s.Length); err != nil {
+			return err
+		}
+	}
+	return nil
 }
