@@ -83,6 +83,8 @@ type AppointmentTx interface {
 	// Overlapping lists the member's non-deleted appointments that overlap
 	// [from, to), except the one with id except.
 	Overlapping(ctx context.Context, teamMemberID int64, from, to time.Time, except int64) ([]Appointment, error)
+	// Appointments returns a page in start order (then id) and the total.
+	Appointments(ctx context.Context, q AppointmentQuery) ([]Appointment, int, error)
 	// UpdateAppointment rewrites an appointment and its service lines.
 	UpdateAppointment(ctx context.Context, a Appointment) error
 	DeleteAppointment(ctx context.Context, locationID, id int64, at time.Time) error
@@ -605,4 +607,157 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 		return err
 	})
 	return out, err
+}
+
+// AppointmentQuery narrows an appointment list; instants are half-open
+// bounds.
+type AppointmentQuery struct {
+	LocationIDs                []int64
+	TeamMemberID, ClientID     int64
+	CreatedUserID, PartnerID   int64
+	StartFrom, StartBefore     *time.Time
+	CreatedFrom, CreatedBefore *time.Time
+	ChangedFrom, ChangedBefore *time.Time
+	WithDeleted                bool
+	Limit, Offset              int
+}
+
+// AppointmentFilter is a list request as the API sends it: dates are
+// location-local whole days (D8), changed_* local datetimes.
+type AppointmentFilter struct {
+	TeamMemberID, ClientID, CreatedUserID int64
+	StartDate, EndDate                    string
+	CreatedStartDate, CreatedEndDate      string
+	ChangedAfter, ChangedBefore           string
+	WithDeleted                           bool
+	Page, Count                           int
+}
+
+// query turns the filter into instants in zone.
+func (f AppointmentFilter) query(zone *time.Location, names [6]string) (AppointmentQuery, error) {
+	q := AppointmentQuery{TeamMemberID: f.TeamMemberID, ClientID: f.ClientID, CreatedUserID: f.CreatedUserID,
+		WithDeleted: f.WithDeleted, Limit: f.Count, Offset: (f.Page - 1) * f.Count}
+	v := &ValidationError{}
+	day := func(s, name string, next bool) *time.Time {
+		if s == "" {
+			return nil
+		}
+		d, err := apitime.ParseDate(s)
+		if err != nil {
+			v.Add(name, "%s: %s", name, err.Error())
+			return nil
+		}
+		if next {
+			d = d.AddDate(0, 0, 1)
+		}
+		t := wallClock(d, 0, zone)
+		return &t
+	}
+	q.StartFrom, q.StartBefore = day(f.StartDate, names[0], false), day(f.EndDate, names[1], true)
+	q.CreatedFrom, q.CreatedBefore = day(f.CreatedStartDate, names[2], false), day(f.CreatedEndDate, names[3], true)
+	for _, c := range []struct {
+		raw, name string
+		dst       **time.Time
+	}{{f.ChangedAfter, names[4], &q.ChangedFrom}, {f.ChangedBefore, names[5], &q.ChangedBefore}} {
+		if c.raw == "" {
+			continue
+		}
+		t, err := apitime.ParseDateTime(c.raw, zone)
+		if err != nil {
+			v.Add(c.name, "%s: %s", c.name, err.Error())
+			continue
+		}
+		*c.dst = &t
+	}
+	return q, v.Err()
+}
+
+// ListAppointments is GET /records/{location_id}.
+func (s *Service) ListAppointments(ctx context.Context, c Caller, locationID int64, f AppointmentFilter) ([]AppointmentView, int, error) {
+	var out []AppointmentView
+	var total int
+	err := s.store.Read(ctx, func(tx Tx) error {
+		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermTimetable)
+		if err != nil {
+			return err
+		}
+		q, err := f.query(loc.Zone(), [6]string{"start_date", "end_date", "c_start_date", "c_end_date", "changed_after", "changed_before"})
+		if err != nil {
+			return err
+		}
+		q.LocationIDs = []int64{locationID}
+		list, n, err := tx.Appointments(ctx, q)
+		if err != nil {
+			return err
+		}
+		total = n
+		out, err = views(ctx, tx, map[int64]Location{loc.ID: loc}, list)
+		return err
+	})
+	return out, total, err
+}
+
+// views loads members and clients for a page.
+func views(ctx context.Context, tx Tx, locs map[int64]Location, list []Appointment) ([]AppointmentView, error) {
+	out := make([]AppointmentView, 0, len(list))
+	for _, a := range list {
+		v, err := view(ctx, tx, locs[a.LocationID], a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// PartnerAppointments is GET /records/partner: the appointments created
+// through the caller's partner token, in the locations where the user may
+// see the timetable (or the one asked for).
+func (s *Service) PartnerAppointments(ctx context.Context, c Caller, locationID int64, f AppointmentFilter) ([]AppointmentView, int, error) {
+	if c.User == nil {
+		return nil, 0, ErrUnauthorized
+	}
+	var out []AppointmentView
+	var total int
+	err := s.store.Read(ctx, func(tx Tx) error {
+		ms, err := tx.Memberships(ctx, c.User.ID)
+		if err != nil {
+			return err
+		}
+		locs := map[int64]Location{}
+		var ids []int64
+		for _, m := range ms {
+			if (locationID != 0 && m.LocationID != locationID) || !m.Permissions().Allows(auth.PermTimetable) {
+				continue
+			}
+			loc, err := tx.LocationByID(ctx, m.LocationID)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			locs[loc.ID], ids = loc, append(ids, loc.ID)
+		}
+		if locationID != 0 && len(ids) == 0 {
+			return ErrNotFound
+		}
+		if len(ids) == 0 {
+			out = []AppointmentView{}
+			return nil
+		}
+		// Whole days are read in the first location's zone.
+		q, err := f.query(locs[ids[0]].Zone(), [6]string{"start_date", "end_date", "created_start_date", "created_end_date", "changed_after", "changed_before"})
+		if err != nil {
+			return err
+		}
+		q.LocationIDs, q.PartnerID = ids, c.Partner.ID
+		list, n, err := tx.Appointments(ctx, q)
+		if err != nil {
+			return err
+		}
+		total = n
+		out, err = views(ctx, tx, locs, list)
+		return err
+	})
+	return out, total, err
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
 	"appointd/internal/apitime"
 	"appointd/internal/booking"
@@ -13,7 +14,9 @@ import (
 func (s *Server) recordRoutes() []route {
 	const v1 = "/api/v1"
 	return []route{
+		{method: "GET", path: v1 + "/records/{location_id}", auth: authUser, handle: s.listRecords},
 		{method: "POST", path: v1 + "/records/{location_id}", auth: authUser, handle: s.createRecord},
+		{method: "GET", path: v1 + "/records/partner", auth: authUser, handle: s.partnerRecords},
 		{method: "GET", path: v1 + "/record/{location_id}/{record_id}", auth: authUser, handle: s.getRecord},
 		{method: "PUT", path: v1 + "/record/{location_id}/{record_id}", auth: authUser, handle: s.updateRecord},
 		{method: "DELETE", path: v1 + "/record/{location_id}/{record_id}", auth: authUser, handle: s.deleteRecord},
@@ -304,4 +307,134 @@ func (s *Server) deleteRecord(c *call) error {
 		return err
 	}
 	return c.noContent()
+}
+
+// pageCount reads page and a page size (D7): default def, above max
+// clamped, below 1 or not a number a 422.
+func pageCount(r *http.Request, sizeName string, def, max int64) (int, int, error) {
+	page, err := queryInt(r, "page", 1)
+	if err != nil {
+		return 0, 0, err
+	}
+	count, err := queryInt(r, sizeName, def)
+	if err != nil {
+		return 0, 0, err
+	}
+	if page < 1 {
+		return 0, 0, booking.Invalid("page", "page must be 1 or more")
+	}
+	if count < 1 {
+		return 0, 0, booking.Invalid(sizeName, "%s must be 1 or more", sizeName)
+	}
+	return int(page), int(min(count, max)), nil
+}
+
+// recordFilter reads the filters both appointment lists share.
+func recordFilter(r *http.Request, sizeName string, def, max int64) (booking.AppointmentFilter, error) {
+	var f booking.AppointmentFilter
+	var err error
+	if f.Page, f.Count, err = pageCount(r, sizeName, def, max); err != nil {
+		return f, err
+	}
+	if f.TeamMemberID, err = queryAlias(r, "team_member_id", "staff_id", "master_id"); err != nil {
+		return f, err
+	}
+	if f.ClientID, err = queryInt(r, "client_id", 0); err != nil {
+		return f, err
+	}
+	if f.CreatedUserID, err = queryAlias(r, "created_user_id", "user_id"); err != nil {
+		return f, err
+	}
+	if f.WithDeleted, err = queryBool(r, "with_deleted"); err != nil {
+		return f, err
+	}
+	q := r.URL.Query()
+	f.StartDate, f.EndDate = q.Get("start_date"), q.Get("end_date")
+	f.CreatedStartDate, f.CreatedEndDate = q.Get("c_start_date"), q.Get("c_end_date")
+	if v := q.Get("created_start_date"); v != "" {
+		f.CreatedStartDate = v
+	}
+	if v := q.Get("created_end_date"); v != "" {
+		f.CreatedEndDate = v
+	}
+	f.ChangedAfter, f.ChangedBefore = q.Get("changed_after"), q.Get("changed_before")
+	return f, nil
+}
+
+// recordWithExtras adds the arrays the include_* flags ask for (empty
+// until consumables and finance transactions exist).
+type recordWithExtras struct {
+	recordOut
+	Consumables         *[]any       `json:"consumables,omitempty"`
+	FinanceTransactions *[]any       `json:"finance_transactions,omitempty"`
+	Company             *locationOut `json:"company,omitempty"`
+}
+
+func renderRecords(r *http.Request, list []booking.AppointmentView) ([]recordWithExtras, error) {
+	cons, err := queryBool(r, "include_consumables")
+	if err != nil {
+		return nil, err
+	}
+	fin, err := queryBool(r, "include_finance_transactions")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]recordWithExtras, len(list))
+	for i, v := range list {
+		out[i] = recordWithExtras{recordOut: renderRecord(v)}
+		if cons {
+			out[i].Consumables = &[]any{}
+		}
+		if fin {
+			out[i].FinanceTransactions = &[]any{}
+		}
+	}
+	return out, nil
+}
+
+// listRecords is GET /records/{id}: meta {page, total_count}.
+func (s *Server) listRecords(c *call) error {
+	loc, err := pathID(c.r, "location_id")
+	if err != nil {
+		return err
+	}
+	f, err := recordFilter(c.r, "count", 25, 200)
+	if err != nil {
+		return err
+	}
+	list, total, err := s.Service.ListAppointments(c.ctx, c.caller, loc, f)
+	if err != nil {
+		return err
+	}
+	out, err := renderRecords(c.r, list)
+	if err != nil {
+		return err
+	}
+	return c.okMeta(http.StatusOK, out, map[string]int{"page": f.Page, "total_count": total})
+}
+
+// partnerRecords is GET /records/partner: meta {count}.
+func (s *Server) partnerRecords(c *call) error {
+	f, err := recordFilter(c.r, "editable_length", 25, 100)
+	if err != nil {
+		return err
+	}
+	loc, err := queryAlias(c.r, "salon_id", "company_id", "location_id")
+	if err != nil {
+		return err
+	}
+	list, total, err := s.Service.PartnerAppointments(c.ctx, c.caller, loc, f)
+	if err != nil {
+		return err
+	}
+	out, err := renderRecords(c.r, list)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	for i, v := range list {
+		company := renderLocation(v.Location, now)
+		out[i].Company = &company
+	}
+	return c.okMeta(http.StatusOK, out, map[string]int{"count": total})
 }

@@ -345,3 +345,96 @@ func TestEditAppointment(t *testing.T) {
 		expect(t, e.do(req{Method: "PUT", Path: fmt.Sprintf("/record/%d/%d", e.locB, num(first.Data()["id"])), Auth: e.userAuth(e.ownerB), Body: map[string]any{"comment": "x"}}), 404)
 	})
 }
+
+func TestListAppointments(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		owner := e.login(demo.OwnerLogin, demo.Password)
+		worker := e.login(demo.WorkerLogin, demo.Password)
+		anna, haircut := demoIDs(t, e, owner, "Anna Smirnova", "Women's haircut")
+		vera, manicure := demoIDs(t, e, owner, "Vera Popova", "Manicure")
+		days := bookingDays(2)
+		made := map[string]int64{}
+		for _, x := range []struct {
+			key, who, day, at, phone string
+		}{
+			{"a2", "anna", days[0], "16:00", "+79990000001"},
+			{"a1", "anna", days[0], "10:00", "+79990000001"},
+			{"v1", "vera", days[0], "12:00", "+79990000002"},
+			{"a3", "anna", days[1], "10:00", "+79990000003"},
+		} {
+			member, service := anna, haircut
+			if x.who == "vera" {
+				member, service = vera, manicure
+			}
+			r := e.do(req{Method: "POST", Path: fmt.Sprintf("/records/%d", e.locA), Auth: e.userAuth(worker), Body: map[string]any{
+				"staff_id": member, "services": []map[string]any{{"id": service}}, "client": map[string]any{"phone": x.phone},
+				"datetime": x.day + "T" + x.at + ":00"}})
+			expect(t, r, 201)
+			made[x.key] = num(r.Data()["id"])
+		}
+		list := func(q string) resp {
+			return e.do(req{Method: "GET", Path: fmt.Sprintf("/records/%d?%s", e.locA, q), Auth: e.userAuth(worker)})
+		}
+		order := func(r resp) []int64 {
+			var out []int64
+			for _, a := range r.List() {
+				out = append(out, num(a["id"]))
+			}
+			return out
+		}
+		r := list(fmt.Sprintf("start_date=%s&end_date=%s", days[0], days[0]))
+		if got := order(r); fmt.Sprint(got) != fmt.Sprint([]int64{made["a1"], made["v1"], made["a2"]}) || num(r.Meta()["total_count"]) != 3 || num(r.Meta()["page"]) != 1 {
+			t.Fatalf("one day by start: %v %v", got, r.Meta())
+		}
+		r = list(fmt.Sprintf("staff_id=%d", anna))
+		if num(r.Meta()["total_count"]) != 3 {
+			t.Fatalf("staff_id: %v", r.Meta())
+		}
+		if r2 := list(fmt.Sprintf("team_member_id=%d", anna)); fmt.Sprint(order(r2)) != fmt.Sprint(order(r)) {
+			t.Fatal("team_member_id and staff_id differ")
+		}
+		r = list(fmt.Sprintf("count=2&page=2&start_date=%s", days[0]))
+		if got := order(r); len(got) != 2 || got[0] != made["a2"] || num(r.Meta()["total_count"]) != 4 {
+			t.Fatalf("page 2: %v %v", got, r.Meta())
+		}
+		r = list("client_id=" + fmt.Sprint(num(e.do(req{Method: "GET", Path: fmt.Sprintf("/record/%d/%d", e.locA, made["a1"]), Auth: e.userAuth(owner)}).Data()["client"].(map[string]any)["id"])))
+		if num(r.Meta()["total_count"]) != 2 {
+			t.Fatalf("client_id: %v", r.Meta())
+		}
+		expect(t, e.do(req{Method: "DELETE", Path: fmt.Sprintf("/record/%d/%d", e.locA, made["v1"]), Auth: e.userAuth(owner)}), 204)
+		if n := num(list("").Meta()["total_count"]); n != 3 {
+			t.Fatalf("deleted ones are listed: %d", n)
+		}
+		r = list("with_deleted=1&include_finance_transactions=1")
+		if num(r.Meta()["total_count"]) != 4 || r.List()[0]["finance_transactions"] == nil {
+			t.Fatalf("with_deleted: %v", r.Meta())
+		}
+		for _, q := range []string{"count=0", "count=abc", "page=0", "start_date=tomorrow", "changed_after=later"} {
+			expect(t, list(q), 422)
+		}
+		if len(list("count=500").List()) != 3 {
+			t.Fatal("count above 200 is not clamped")
+		}
+		expect(t, e.do(req{Method: "GET", Path: fmt.Sprintf("/records/%d", e.locA), Auth: e.userAuth(e.ownerB)}), 404)
+
+		// The partner list: appointments made with this partner token, in
+		// the user's locations.
+		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/records/partner?start_date=%s&end_date=%s", reformat(days[0]), days[1]), Auth: e.userAuth(owner)})
+		expect(t, r, 200)
+		if num(r.Meta()["count"]) != 3 || r.List()[0]["company"].(map[string]any)["title"] != demo.LocationTitle {
+			t.Fatalf("partner list: %v %s", r.Meta(), truncate(r.Body))
+		}
+		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/records/partner?salon_id=%d", e.locA), Auth: e.userAuth(e.ownerB)})
+		expect(t, r, 404)
+		r = e.do(req{Method: "GET", Path: "/records/partner", Auth: e.userAuth(e.ownerB)})
+		if num(r.Meta()["count"]) != 0 {
+			t.Fatalf("B sees A's appointments: %v", r.Meta())
+		}
+	})
+}
+
+// reformat writes 2026-11-25 as 25.11.2026, as partner clients send it.
+func reformat(day string) string {
+	d, _ := time.Parse("2006-01-02", day)
+	return d.Format("02.01.2006")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"appointd/internal/booking"
@@ -149,4 +150,77 @@ func (t *tx) insertServiceLines(ctx context.Context, id int64, lines []booking.S
 		}
 	}
 	return nil
+}
+
+func (t *tx) Appointments(ctx context.Context, q booking.AppointmentQuery) ([]booking.Appointment, int, error) {
+	var where []string
+	var args []any
+	add := func(cond string, arg any) {
+		where = append(where, cond)
+		args = append(args, arg)
+	}
+	inList("a.location_id", q.LocationIDs, &where, &args)
+	if q.TeamMemberID != 0 {
+		add("a.team_member_id = ?", q.TeamMemberID)
+	}
+	if q.ClientID != 0 {
+		add("a.client_id = ?", q.ClientID)
+	}
+	if q.CreatedUserID != 0 {
+		add("a.created_user_id = ?", q.CreatedUserID)
+	}
+	if q.PartnerID != 0 {
+		add("a.partner_id = ?", q.PartnerID)
+	}
+	for _, r := range []struct {
+		col  string
+		op   string
+		when *time.Time
+	}{{"a.start_at", ">=", q.StartFrom}, {"a.start_at", "<", q.StartBefore}, {"a.created_at", ">=", q.CreatedFrom},
+		{"a.created_at", "<", q.CreatedBefore}, {"a.updated_at", ">=", q.ChangedFrom}, {"a.updated_at", "<", q.ChangedBefore}} {
+		if r.when != nil {
+			add(r.col+" "+r.op+" ?", unix(*r.when))
+		}
+	}
+	if !q.WithDeleted {
+		where = append(where, "a.deleted_at IS NULL")
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := t.queryRow(ctx, "SELECT COUNT(*) FROM appointments a"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	query := "SELECT " + appointmentColumns + appointmentFrom + cond + " ORDER BY a.start_at, a.id LIMIT ? OFFSET ?"
+	rows, err := t.query(ctx, query, append(args, q.Limit, q.Offset)...)
+	list, err := scanAll(rows, err, scanAppointment)
+	if err != nil || len(list) == 0 {
+		return list, total, err
+	}
+	ids := make([]int64, len(list))
+	byID := map[int64]int{}
+	for i, a := range list {
+		ids[i], byID[a.ID] = a.ID, i
+	}
+	var lw []string
+	var largs []any
+	inList("l.appointment_id", ids, &lw, &largs)
+	lrows, err := t.query(ctx, `SELECT l.appointment_id, l.service_id, l.title, l.first_cost, l.discount, l.cost, l.amount,
+		l.length, s.price_min, s.price_max FROM appointment_services l JOIN services s ON s.id = l.service_id
+		WHERE `+lw[0]+` ORDER BY l.appointment_id, l.position`, largs...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer lrows.Close()
+	for lrows.Next() {
+		var id int64
+		var l booking.ServiceLine
+		if err := lrows.Scan(&id, &l.ServiceID, &l.Title, &l.FirstCost, &l.Discount, &l.Cost, &l.Amount, &l.Length, &l.PriceMin, &l.PriceMax); err != nil {
+			return nil, 0, err
+		}
+		list[byID[id]].Services = append(list[byID[id]].Services, l)
+	}
+	return list, total, lrows.Err()
 }
