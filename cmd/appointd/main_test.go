@@ -3,6 +3,9 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"database/sql"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -10,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -57,25 +61,47 @@ func TestAdminCommands(t *testing.T) {
 
 var listening = regexp.MustCompile(`msg="appointd listening" addr=(\S+)`)
 
-// TestServeStartsAndStopsGracefully runs the real binary: it starts with
-// demo data, answers, and exits 0 on SIGTERM.
-func TestServeStartsAndStopsGracefully(t *testing.T) {
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// binary builds appointd once per test run.
+func binary(t *testing.T) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "appointd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "appointd-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "appointd")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	dir := t.TempDir()
-	cmd := exec.Command(bin, "serve", "--demo", "--addr", "127.0.0.1:0", "--db", "sqlite:"+filepath.Join(dir, "a.db"))
+	return binPath
+}
+
+// start runs `appointd serve ARGS --addr 127.0.0.1:0` and returns its base
+// URL once it listens; the process is killed at cleanup.
+func start(t *testing.T, args ...string) (string, *exec.Cmd) {
+	t.Helper()
+	cmd := exec.Command(binary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "APPOINTD_DB=", "APPOINTD_ADDR=")
 	stderr, _ := cmd.StderrPipe()
 	cmd.Stdout = io.Discard
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -85,13 +111,19 @@ func TestServeStartsAndStopsGracefully(t *testing.T) {
 			}
 		}
 	}()
-	var base string
 	select {
 	case a := <-addr:
-		base = "http://" + a
-	case <-time.After(20 * time.Second):
+		return "http://" + a, cmd
+	case <-time.After(30 * time.Second):
 		t.Fatal("server did not start")
 	}
+	return "", nil
+}
+
+// TestServeStartsAndStopsGracefully runs the real binary: it starts with
+// demo data, answers, and exits 0 on SIGTERM.
+func TestServeStartsAndStopsGracefully(t *testing.T) {
+	base, cmd := start(t, "--demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "a.db"))
 	req, _ := http.NewRequest("POST", base+"/api/v1/auth", strings.NewReader(`{"login":"demo@appointd.test","password":"demo-password"}`))
 	req.Header.Set("Authorization", "Bearer demo-partner-token")
 	res, err := http.DefaultClient.Do(req)
@@ -124,5 +156,94 @@ func TestServeStartsAndStopsGracefully(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("server did not stop on SIGTERM")
+	}
+}
+
+// call sends a JSON request to a running server and decodes the envelope.
+func call(t *testing.T, method, url, auth string, body any) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, url, rd)
+	req.Header.Set("Authorization", auth)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Error(err)
+		return 0, nil
+	}
+	defer res.Body.Close()
+	var env map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&env)
+	return res.StatusCode, env
+}
+
+// TestNoDoubleBookingAcrossProcesses: two appointd processes on one
+// PostgreSQL database; 64 overlapping creates for one team member spread
+// over both: exactly one wins and no overlapping pair is stored.
+func TestNoDoubleBookingAcrossProcesses(t *testing.T) {
+	if testenv.PostgresDSN() == "" {
+		t.Skipf("PostgreSQL tests skipped: %s is not set", testenv.PostgresEnv)
+	}
+	dsn := testenv.DSN(t, "postgres")
+	a, _ := start(t, "--demo", "--db", dsn)
+	b, _ := start(t, "--db", dsn)
+	partner := "Bearer demo-partner-token"
+	_, login := call(t, "POST", a+"/api/v1/auth", partner, map[string]string{"login": "demo@appointd.test", "password": "demo-password"})
+	token := login["data"].(map[string]any)["user_token"].(string)
+	auth := partner + ", User " + token
+
+	// Anna (member 1) works 10–14 and 16–20 every day but Sunday; service 1
+	// takes her 60 minutes plus a 10-minute break. One round does not always
+	// interleave the transactions, so the race runs in six windows.
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	day := time.Now().In(moscow)
+	for round := 0; round < 6; round++ {
+		if round%2 == 0 {
+			for day = day.AddDate(0, 0, 1); day.Weekday() == time.Sunday; day = day.AddDate(0, 0, 1) {
+			}
+		}
+		hour := []int{10, 16}[round%2]
+		const n = 64
+		var wg sync.WaitGroup
+		codes := make(chan int, n)
+		gate := make(chan struct{})
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				<-gate
+				base := []string{a, b}[i%2]
+				code, _ := call(t, "POST", base+"/api/v1/records/1", auth, map[string]any{
+					"staff_id": 1, "services": []map[string]any{{"id": 1}},
+					"client":   map[string]any{"name": fmt.Sprintf("Racer %d", i), "phone": fmt.Sprintf("+7999%02d%05d", round, i)},
+					"datetime": fmt.Sprintf("%sT%02d:%02d:00", day.Format("2006-01-02"), hour+i/60, i%60)})
+				codes <- code
+			}(i)
+		}
+		close(gate)
+		wg.Wait()
+		close(codes)
+		got := map[int]int{}
+		for c := range codes {
+			got[c]++
+		}
+		if got[201] != 1 || got[422] != n-1 {
+			t.Fatalf("round %d: statuses %v, want one 201 and %d 422", round, got, n-1)
+		}
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var pairs int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM appointments x JOIN appointments y
+		ON x.team_member_id = y.team_member_id AND x.id < y.id AND x.start_at < y.end_at AND y.start_at < x.end_at
+		WHERE x.deleted_at IS NULL AND y.deleted_at IS NULL`).Scan(&pairs); err != nil || pairs != 0 {
+		t.Fatalf("overlapping pairs: %d (%v)", pairs, err)
 	}
 }
