@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"fmt"
+	"math/rand"
 	"net/http"
 	"sync"
 	"testing"
@@ -437,4 +438,119 @@ func TestListAppointments(t *testing.T) {
 func reformat(day string) string {
 	d, _ := time.Parse("2006-01-02", day)
 	return d.Format("02.01.2006")
+}
+
+// TestAppointmentsAcrossDST uses location B (America/New_York): a wall
+// time skipped in spring is refused, an appointment spanning the jump has
+// its real length, and the repeated hour in autumn holds two appointments
+// that list in order with their own offsets.
+func TestAppointmentsAcrossDST(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		tok := e.ownerB
+		r := e.do(req{Method: "POST", Path: fmt.Sprintf("/staff/%d", e.locB), Auth: e.userAuth(tok), Body: map[string]any{"name": "Night Nurse", "has_access_timetable": true}})
+		expect(t, r, 201)
+		member := num(r.Data()["id"])
+		r = e.do(req{Method: "POST", Path: fmt.Sprintf("/service_categories/%d", e.locB), Auth: e.userAuth(tok), Body: map[string]any{"title": "Care"}})
+		cat := num(r.Data()["id"])
+		r = e.do(req{Method: "POST", Path: fmt.Sprintf("/services/%d", e.locB), Auth: e.userAuth(tok), Body: map[string]any{
+			"title": "Check-up", "category_id": cat, "duration": 3600, "staff": []map[string]any{{"id": member, "seance_length": 3600}}}})
+		expect(t, r, 201)
+		service := num(r.Data()["id"])
+		expect(t, e.do(req{Method: "PUT", Path: fmt.Sprintf("/company/%d/staff/schedule", e.locB), Auth: e.userAuth(tok), Body: map[string]any{
+			"schedules_to_set": []map[string]any{{"team_member_id": member, "dates": []string{"2027-03-14", "2027-11-07"},
+				"slots": []map[string]string{{"from": "00:00", "to": "06:00"}}}}}}), 200)
+		book := func(dt string) resp {
+			return e.do(req{Method: "POST", Path: fmt.Sprintf("/records/%d", e.locB), Auth: e.userAuth(tok), Body: map[string]any{
+				"staff_id": member, "services": []map[string]any{{"id": service}}, "client": map[string]any{"phone": "+12125550100"}, "datetime": dt}})
+		}
+		// Spring forward, 2027-03-14 02:00 → 03:00.
+		expectError(t, book("2027-03-14T02:30:00"), 422, "does not exist")
+		r = book("2027-03-14T01:30:00")
+		expect(t, r, 201)
+		if r.Data()["datetime"] != "2027-03-14T01:30:00-05:00" {
+			t.Fatalf("before the jump: %v", r.Data()["datetime"])
+		}
+		// 01:30 EST + 60 minutes is 03:30 EDT: 03:00 is busy, 03:30 free.
+		expectError(t, book("2027-03-14T03:00:00"), 422, "busy")
+		r = book("2027-03-14T03:30:00")
+		expect(t, r, 201)
+		if r.Data()["datetime"] != "2027-03-14T03:30:00-04:00" {
+			t.Fatalf("after the jump: %v", r.Data()["datetime"])
+		}
+		// Fall back, 2027-11-07 02:00 → 01:00: 01:30 happens twice.
+		for _, dt := range []string{"2027-11-07T01:30:00-05:00", "2027-11-07T00:30:00", "2027-11-07T01:30:00-04:00"} {
+			expect(t, book(dt), 201)
+		}
+		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/records/%d?start_date=2027-11-07&end_date=2027-11-07", e.locB), Auth: e.userAuth(tok)})
+		var got []string
+		for _, a := range r.List() {
+			got = append(got, a["datetime"].(string))
+		}
+		want := []string{"2027-11-07T00:30:00-04:00", "2027-11-07T01:30:00-04:00", "2027-11-07T01:30:00-05:00"}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("fall-back night: %v, want %v", got, want)
+		}
+	})
+}
+
+// TestRandomOverlapsProperty sends random overlapping bookings at once. The
+// stored set must be pairwise non-overlapping, and every refused request
+// must overlap some stored appointment (nothing is refused for nothing).
+func TestRandomOverlapsProperty(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		owner := e.login(demo.OwnerLogin, demo.Password)
+		anna, haircut := demoIDs(t, e, owner, "Anna Smirnova", "Women's haircut")
+		seed := time.Now().UnixNano()
+		rng := rand.New(rand.NewSource(seed))
+		moscow, _ := time.LoadLocation("Europe/Moscow")
+		for _, day := range bookingDays(2) {
+			type try struct {
+				start, end time.Time
+				status     int
+			}
+			tries := make([]try, 40)
+			var wg sync.WaitGroup
+			for i := range tries {
+				d, _ := time.ParseInLocation("2006-01-02T15:04", day+"T10:00", moscow)
+				start := d.Add(time.Duration(rng.Intn(37)) * 5 * time.Minute) // 10:00..13:00
+				length := time.Duration(1+rng.Intn(12)) * 5 * time.Minute     // 5..60 minutes
+				if end := start.Add(length); end.After(d.Add(4 * time.Hour)) {
+					length = d.Add(4 * time.Hour).Sub(start)
+				}
+				tries[i] = try{start: start, end: start.Add(length)}
+				wg.Add(1)
+				go func(i int) {
+					defer wg.Done()
+					r := e.do(req{Method: "POST", Path: fmt.Sprintf("/records/%d", e.locA), Auth: e.userAuth(owner), NoValidate: true,
+						Body: map[string]any{"staff_id": anna, "services": []map[string]any{{"id": haircut}}, "technical_break_duration": 0,
+							"seance_length": int(tries[i].end.Sub(tries[i].start).Seconds()), "client": map[string]any{"phone": "+79995550000"},
+							"datetime": tries[i].start.Format(time.RFC3339)}})
+					tries[i].status = r.Status
+				}(i)
+			}
+			wg.Wait()
+			var stored []try
+			for _, x := range tries {
+				if x.status == 201 {
+					stored = append(stored, x)
+				}
+			}
+			for i, x := range tries {
+				overlaps := 0
+				for _, y := range stored {
+					if x.start.Before(y.end) && y.start.Before(x.end) {
+						overlaps++
+					}
+				}
+				switch {
+				case x.status == 201 && overlaps != 1: // only itself
+					t.Fatalf("seed %d: stored %d overlaps %d stored appointments", seed, i, overlaps-1)
+				case x.status == 422 && overlaps == 0:
+					t.Fatalf("seed %d: request %d [%s, %s) was refused but overlaps nothing stored", seed, i, x.start, x.end)
+				case x.status != 201 && x.status != 422:
+					t.Fatalf("seed %d: status %d", seed, x.status)
+				}
+			}
+		}
+	})
 }
