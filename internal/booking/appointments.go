@@ -697,13 +697,51 @@ func (s *Service) ListAppointments(ctx context.Context, c Caller, locationID int
 	return out, total, err
 }
 
-// views loads members and clients for a page.
+// views loads members and clients for a page with one query per location
+// for each, not one per appointment.
 func views(ctx context.Context, tx Tx, locs map[int64]Location, list []Appointment) ([]AppointmentView, error) {
-	out := make([]AppointmentView, 0, len(list))
-	for _, a := range list {
-		v, err := view(ctx, tx, locs[a.LocationID], a)
+	members := map[int64]TeamMember{}
+	clients := map[int64]Client{}
+	clientIDs := map[int64][]int64{}
+	for locID := range locs {
+		all, err := tx.TeamMembers(ctx, locID)
 		if err != nil {
 			return nil, err
+		}
+		for _, m := range all {
+			members[m.ID] = m
+		}
+	}
+	for _, a := range list {
+		if a.ClientID != nil {
+			clientIDs[a.LocationID] = append(clientIDs[a.LocationID], *a.ClientID)
+		}
+	}
+	for locID, ids := range clientIDs {
+		found, _, err := tx.Clients(ctx, ClientQuery{LocationID: locID, IDs: ids, Limit: len(ids)})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range found {
+			clients[c.ID] = c
+		}
+	}
+	out := make([]AppointmentView, 0, len(list))
+	for _, a := range list {
+		v := AppointmentView{Appointment: a, Location: locs[a.LocationID]}
+		m, ok := members[a.TeamMemberID]
+		if !ok { // a removed member: not in the list of current ones
+			var err error
+			if m, err = tx.TeamMember(ctx, a.LocationID, a.TeamMemberID); err != nil {
+				return nil, err
+			}
+			members[m.ID] = m
+		}
+		v.Member = m
+		if a.ClientID != nil {
+			if c, ok := clients[*a.ClientID]; ok {
+				v.Client = &c
+			}
 		}
 		out = append(out, v)
 	}
