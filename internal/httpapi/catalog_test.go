@@ -226,13 +226,13 @@ func TestCatalogReadAliases(t *testing.T) {
 		expect(t, e.do(req{Method: "GET", Path: fmt.Sprintf("/company/%d/services/%d", e.locB, c.service), Auth: e.userAuth(e.ownerB)}), 404)
 		// The /location spelling of the bulk schedule PUT (D21).
 		r = e.do(req{Method: "PUT", Path: fmt.Sprintf("/location/%d/staff/schedule", e.locA), Auth: e.userAuth(c.owner), Body: map[string]any{
-			"schedules_to_set": []map[string]any{{"team_member_id": fmt.Sprint(c.member), "dates": []string{"2027-06-07"}, "slots": []map[string]string{{"from": "10:00", "to": "12:00"}}}}}})
+			"schedules_to_set": []map[string]any{{"team_member_id": fmt.Sprint(c.member), "dates": []string{"2030-06-07"}, "slots": []map[string]string{{"from": "10:00", "to": "12:00"}}}}}})
 		if r.Status != 200 || num(r.Meta()["count"]) != 1 {
 			t.Fatalf("location spelling: %s", r.Body)
 		}
 		// Dates of the whole location: the month of the date, any bookable member.
-		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/timetable/dates/%d/20270615", e.locA), Auth: e.userAuth(c.worker)})
-		if fmt.Sprint(r.JSON["data"]) != "[2027-06-07]" {
+		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/timetable/dates/%d/20300615", e.locA), Auth: e.userAuth(c.worker)})
+		if fmt.Sprint(r.JSON["data"]) != "[2030-06-07]" {
 			t.Fatalf("location dates: %s", r.Body)
 		}
 		expect(t, e.do(req{Method: "GET", Path: fmt.Sprintf("/timetable/dates/%d/2027-13-01", e.locA), Auth: e.userAuth(c.worker)}), 422)
