@@ -195,6 +195,9 @@ func (s *Service) CreateAppointment(ctx context.Context, c Caller, locationID in
 		if in.Attendance != nil && *in.Attendance != AttendanceWaiting && !m.Permissions().Allows(auth.PermEditAttendance) {
 			return ErrForbidden
 		}
+		if !canEditCustomFields(m) {
+			in.CustomFields = nil
+		}
 		a, err := s.buildAppointment(ctx, tx, loc, in)
 		if err != nil {
 			return err
@@ -225,6 +228,13 @@ func (s *Service) CreateAppointment(ctx context.Context, c Caller, locationID in
 		return err
 	})
 	return out, err
+}
+
+// canEditCustomFields: custom field values change only with both the read
+// and the edit permission; without them they are left as they are.
+func canEditCustomFields(m Membership) bool {
+	p := m.Permissions()
+	return p.Allows(auth.PermCustomFieldsRead) && p.Allows(auth.PermCustomFieldsEdit)
 }
 
 // buildAppointment validates a request into an appointment (no writes).
@@ -558,6 +568,9 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 		}
 		if p.Attendance != nil && *p.Attendance != old.Attendance && !m.Permissions().Allows(auth.PermEditAttendance) {
 			return ErrForbidden
+		}
+		if !canEditCustomFields(m) {
+			p.CustomFields = nil
 		}
 		in := p.merge(old, loc.Zone())
 		a, err := s.buildAppointment(ctx, tx, loc, in)

@@ -554,3 +554,26 @@ func TestRandomOverlapsProperty(t *testing.T) {
 		}
 	})
 }
+
+// TestCustomFieldsNeedBothPermissions: the demo worker may read custom
+// fields but not edit them, so its values are left as they are.
+func TestCustomFieldsNeedBothPermissions(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		owner := e.login(demo.OwnerLogin, demo.Password)
+		worker := e.login(demo.WorkerLogin, demo.Password)
+		anna, haircut := demoIDs(t, e, owner, "Anna Smirnova", "Women's haircut")
+		r := e.do(req{Method: "POST", Path: fmt.Sprintf("/records/%d", e.locA), Auth: e.userAuth(owner), Body: map[string]any{
+			"staff_id": anna, "services": []map[string]any{{"id": haircut}}, "client": map[string]any{"phone": "+79990007777"},
+			"datetime": bookingDay() + "T10:00:00", "custom_fields": map[string]any{"allergy": "latex"}}})
+		expect(t, r, 201)
+		if cf, _ := r.Data()["custom_fields"].(map[string]any); cf["allergy"] != "latex" {
+			t.Fatalf("owner's custom fields: %v", r.Data()["custom_fields"])
+		}
+		path := fmt.Sprintf("/record/%d/%d", e.locA, num(r.Data()["id"]))
+		r = e.do(req{Method: "PUT", Path: path, Auth: e.userAuth(worker), Body: map[string]any{"comment": "ok", "custom_fields": map[string]any{"allergy": "none"}}})
+		expect(t, r, 201)
+		if cf, _ := r.Data()["custom_fields"].(map[string]any); cf["allergy"] != "latex" || r.Data()["comment"] != "ok" {
+			t.Fatalf("worker changed custom fields: %s", truncate(r.Body))
+		}
+	})
+}
