@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"os/signal"
 	"strconv"
@@ -124,6 +125,7 @@ func serve(args []string, stdout io.Writer) error {
 	idle := fs.Duration("session-idle-timeout", 0, "expire user tokens unused for this long (0 = never)")
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long in-flight requests may run after SIGTERM")
 	xff := fs.Bool("trust-forwarded-for", false, "take the client IP from X-Forwarded-For (behind a proxy only)")
+	pprofAddr := fs.String("pprof-addr", "", "serve net/http/pprof on this address (loopback; off by default)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -162,6 +164,12 @@ func serve(args []string, stdout io.Writer) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+	}
+	if *pprofAddr != "" {
+		go func() {
+			// The default mux holds only the pprof handlers.
+			logger.Info("pprof listening", "addr", *pprofAddr, "err", http.ListenAndServe(*pprofAddr, nil))
+		}()
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -4,6 +4,7 @@
 package booking
 
 import (
+	"sync"
 	"time"
 
 	"appointd/internal/auth"
@@ -104,11 +105,21 @@ type Location struct {
 
 // Zone is the location's time zone (UTC if the stored name is unknown, which
 // validation prevents).
-func (l Location) Zone() *time.Location {
-	z, err := time.LoadLocation(l.TimezoneName)
+func (l Location) Zone() *time.Location { return zone(l.TimezoneName) }
+
+// zones caches loaded time zones: time.LoadLocation reads the zone file on
+// every call, and answers render many datetimes.
+var zones sync.Map
+
+func zone(name string) *time.Location {
+	if z, ok := zones.Load(name); ok {
+		return z.(*time.Location)
+	}
+	z, err := time.LoadLocation(name)
 	if err != nil {
 		return time.UTC
 	}
+	zones.Store(name, z)
 	return z
 }
 

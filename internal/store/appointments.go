@@ -74,10 +74,14 @@ func (t *tx) Appointment(ctx context.Context, locationID, id int64) (booking.App
 	return a, err
 }
 
+// maxAppointmentLength bounds how far back an overlapping appointment can
+// start, so the member's index is read as a range, not from the beginning.
+const maxAppointmentLength = 86400
+
 func (t *tx) Overlapping(ctx context.Context, teamMemberID int64, from, to time.Time, except int64) ([]booking.Appointment, error) {
 	rows, err := t.query(ctx, "SELECT "+appointmentColumns+appointmentFrom+
-		` WHERE a.team_member_id = ? AND a.deleted_at IS NULL AND a.start_at < ? AND a.end_at > ? AND a.id <> ?
-		ORDER BY a.start_at, a.id`, teamMemberID, unix(to), unix(from), except)
+		` WHERE a.team_member_id = ? AND a.deleted_at IS NULL AND a.start_at < ? AND a.start_at > ? AND a.end_at > ?
+		AND a.id <> ? ORDER BY a.start_at, a.id`, teamMemberID, unix(to), unix(from)-maxAppointmentLength, unix(from), except)
 	return scanAll(rows, err, scanAppointment)
 }
 
