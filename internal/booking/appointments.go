@@ -451,12 +451,17 @@ func (s *Service) DeleteAppointment(ctx context.Context, c Caller, locationID, i
 		if err := tx.DeleteAppointment(ctx, locationID, id, now); err != nil {
 			return err
 		}
-		left, err := tx.VisitAppointments(ctx, a.VisitID)
-		if err != nil || left > 0 {
-			return err
-		}
-		return tx.DeleteVisit(ctx, a.VisitID, now)
+		return s.dropEmptyVisit(ctx, tx, a.VisitID)
 	})
+}
+
+// dropEmptyVisit deletes a visit that has no appointment left.
+func (s *Service) dropEmptyVisit(ctx context.Context, tx Tx, visitID int64) error {
+	left, err := tx.VisitAppointments(ctx, visitID)
+	if err != nil || left > 0 {
+		return err
+	}
+	return tx.DeleteVisit(ctx, visitID, s.now())
 }
 
 // AppointmentPatch is an edit: nil fields keep their values (D5).
@@ -605,12 +610,8 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 			return err
 		}
 		if a.VisitID != old.VisitID {
-			if left, err := tx.VisitAppointments(ctx, old.VisitID); err != nil {
+			if err := s.dropEmptyVisit(ctx, tx, old.VisitID); err != nil {
 				return err
-			} else if left == 0 {
-				if err := tx.DeleteVisit(ctx, old.VisitID, s.now()); err != nil {
-					return err
-				}
 			}
 		}
 		if a, err = tx.Appointment(ctx, locationID, id); err != nil {
