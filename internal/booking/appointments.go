@@ -437,12 +437,9 @@ func (s *Service) DeleteAppointment(ctx context.Context, c Caller, locationID, i
 		if err != nil {
 			return err
 		}
-		a, err := tx.Appointment(ctx, locationID, id)
+		a, err := liveAppointment(ctx, tx, locationID, id)
 		if err != nil {
 			return err
-		}
-		if a.Deleted {
-			return ErrNotFound
 		}
 		if a.Attendance == AttendanceArrived && !m.Permissions().Allows(auth.PermDeleteCameRecords) {
 			return ErrForbidden
@@ -453,6 +450,15 @@ func (s *Service) DeleteAppointment(ctx context.Context, c Caller, locationID, i
 		}
 		return s.dropEmptyVisit(ctx, tx, a.VisitID)
 	})
+}
+
+// liveAppointment is a non-deleted appointment of the location.
+func liveAppointment(ctx context.Context, tx Tx, locationID, id int64) (Appointment, error) {
+	a, err := tx.Appointment(ctx, locationID, id)
+	if err == nil && a.Deleted {
+		err = ErrNotFound
+	}
+	return a, err
 }
 
 // dropEmptyVisit deletes a visit that has no appointment left.
@@ -564,12 +570,9 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 		if err != nil {
 			return err
 		}
-		old, err := tx.Appointment(ctx, locationID, id)
+		old, err := liveAppointment(ctx, tx, locationID, id)
 		if err != nil {
 			return err
-		}
-		if old.Deleted {
-			return ErrNotFound
 		}
 		if p.Attendance != nil && *p.Attendance != old.Attendance && !m.Permissions().Allows(auth.PermEditAttendance) {
 			return ErrForbidden
