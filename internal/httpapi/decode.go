@@ -32,7 +32,7 @@ func decodeBody(r *http.Request, v any) error {
 		}
 		return &badRequest{msg: "could not read the request body"}
 	}
-	body = bytes.TrimSpace(body)
+	body = trimJSONSpace(body)
 	if len(body) == 0 {
 		return nil
 	}
@@ -45,10 +45,16 @@ func decodeJSON(body []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
-	if len(bytes.TrimSpace(body[dec.InputOffset():])) > 0 {
+	if len(trimJSONSpace(body[dec.InputOffset():])) > 0 {
 		return &badRequest{msg: "malformed JSON: unexpected data after the JSON value"}
 	}
 	return nil
+}
+
+// trimJSONSpace trims the four whitespace bytes JSON allows (not \f or \v,
+// which bytes.TrimSpace would also take).
+func trimJSONSpace(b []byte) []byte {
+	return bytes.Trim(b, " \t\r\n")
 }
 
 // badRequest is a body that is not JSON at all (400).
