@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"sort"
@@ -27,6 +28,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"appointd/internal/httpapi"
 	"appointd/internal/store"
 )
 
@@ -252,12 +254,16 @@ func floor(args []string) error {
 	}
 	record := bytes.Repeat([]byte("x"), 1800) // about the size of one appointment answer
 	body, _ := json.Marshal(map[string]any{"success": true, "data": map[string]any{"id": 1, "pad": string(record)}, "meta": []any{}})
+	// The floors answer through appointd's own request stack (the log line
+	// to stderr, metrics), like every appointd route.
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	metrics := httpapi.NewMetrics()
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /bare/json", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /bare/json", httpapi.Floor(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)
-	})
-	mux.HandleFunc("POST /bare/insert", func(w http.ResponseWriter, r *http.Request) {
+	}), logger, metrics, "GET /bare/json"))
+	mux.Handle("POST /bare/insert", httpapi.Floor(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tx, err := db.BeginTx(r.Context(), nil)
 		if err == nil {
 			_, err = tx.Exec("INSERT INTO rows (at, note) VALUES (?, ?)", time.Now().Unix(), "floor")
@@ -274,7 +280,7 @@ func floor(args []string) error {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(201)
 		_, _ = w.Write([]byte(`{"success":true,"data":{"id":1},"meta":[]}`))
-	})
+	}), logger, metrics, "POST /bare/insert"))
 	fmt.Println("floor listening on", *addr)
 	return http.ListenAndServe(*addr, mux)
 }

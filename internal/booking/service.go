@@ -26,6 +26,7 @@ type Service struct {
 	throttle    auth.Throttle
 	sessionIdle time.Duration
 	now         func() time.Time
+	auths       authCache
 }
 
 func NewService(store Store, o Options) *Service {

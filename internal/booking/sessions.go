@@ -19,10 +19,27 @@ func (s *Service) Authenticate(ctx context.Context, cred auth.Credentials, ip st
 	if cred.Partner == "" {
 		return Caller{}, ErrUnauthorized
 	}
+	key := [2]string{auth.HashToken(cred.Partner), ""}
+	if cred.User != "" {
+		key[1] = auth.HashToken(cred.User)
+	}
+	now := s.now()
+	if e, ok := s.auths.get(key, now); ok {
+		if s.sessionIdle > 0 && e.caller.User != nil && now.Sub(e.lastUsed) > s.sessionIdle {
+			return Caller{}, ErrUnauthorized
+		}
+		e.caller.IP = ip
+		if e.caller.User != nil {
+			u := *e.caller.User // callers must not share one User
+			e.caller.User = &u
+		}
+		return e.caller, nil
+	}
 	c := Caller{IP: ip}
 	var touch *Session
+	var lastUsed time.Time
 	err := s.store.Read(ctx, func(tx Tx) error {
-		p, err := tx.PartnerByTokenHash(ctx, auth.HashToken(cred.Partner))
+		p, err := tx.PartnerByTokenHash(ctx, key[0])
 		if err != nil {
 			return err
 		}
@@ -30,7 +47,7 @@ func (s *Service) Authenticate(ctx context.Context, cred auth.Credentials, ip st
 		if cred.User == "" {
 			return nil
 		}
-		hash := auth.HashToken(cred.User)
+		hash := key[1]
 		sess, err := tx.SessionByTokenHash(ctx, hash)
 		if err != nil {
 			return err
@@ -38,7 +55,6 @@ func (s *Service) Authenticate(ctx context.Context, cred auth.Credentials, ip st
 		if !auth.SameHash(sess.TokenHash, hash) {
 			return ErrNotFound
 		}
-		now := s.now()
 		if s.sessionIdle > 0 && now.Sub(sess.LastUsedAt) > s.sessionIdle {
 			return ErrNotFound
 		}
@@ -47,8 +63,10 @@ func (s *Service) Authenticate(ctx context.Context, cred auth.Credentials, ip st
 			return err
 		}
 		c.User, c.SessionID = &u, sess.ID
+		lastUsed = sess.LastUsedAt
 		if now.Sub(sess.LastUsedAt) > touchEvery {
 			touch = &sess
+			lastUsed = now
 		}
 		return nil
 	})
@@ -59,11 +77,12 @@ func (s *Service) Authenticate(ctx context.Context, cred auth.Credentials, ip st
 		return Caller{}, err
 	}
 	if touch != nil {
-		err := s.store.Write(ctx, func(tx Tx) error { return tx.TouchSession(ctx, touch.ID, s.now()) })
+		err := s.store.Write(ctx, func(tx Tx) error { return tx.TouchSession(ctx, touch.ID, now) })
 		if err != nil {
 			return Caller{}, err
 		}
 	}
+	s.auths.put(key, authEntry{caller: c, lastUsed: lastUsed, expires: now.Add(authCacheTTL)})
 	return c, nil
 }
 
@@ -145,7 +164,9 @@ func (s *Service) Logout(ctx context.Context, c Caller) error {
 	if c.User == nil || c.SessionID == 0 {
 		return ErrUnauthorized
 	}
-	return s.store.Write(ctx, func(tx Tx) error { return tx.DeleteSession(ctx, c.SessionID) })
+	err := s.store.Write(ctx, func(tx Tx) error { return tx.DeleteSession(ctx, c.SessionID) })
+	s.auths.forgetSession(c.SessionID)
+	return err
 }
 
 // CreatePartner issues a partner token; the token is returned once.

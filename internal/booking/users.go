@@ -97,16 +97,20 @@ func (s *Service) SetPassword(ctx context.Context, login, password string) error
 	if err != nil {
 		return Invalid("password", "%s", err.Error())
 	}
-	return s.store.Write(ctx, func(tx Tx) error {
+	var userID int64
+	err = s.store.Write(ctx, func(tx Tx) error {
 		u, err := tx.UserByLogin(ctx, login)
 		if err != nil {
 			return err
 		}
+		userID = u.ID
 		if err := tx.SetPasswordHash(ctx, u.ID, hash); err != nil {
 			return err
 		}
 		return tx.DeleteUserSessions(ctx, u.ID)
 	})
+	s.auths.forgetUser(userID)
+	return err
 }
 
 // Grant links a user to a location with a role (admin command line).

@@ -126,15 +126,35 @@ func TestLogoutRevokesOnlyThatToken(t *testing.T) {
 	})
 }
 
+// TestLogoutThroughAnotherProcess: a server remembers an authenticated
+// token for at most a second (booking.authCacheTTL); a logout made through
+// another server on the same database holds here once that time has passed.
+func TestLogoutThroughAnotherProcess(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		second := newEnv(t, e.engine, e.dsn, bookingDefaults(), false)
+		second.partner = e.partner
+		tok := e.login(demo.OwnerLogin, demo.Password)
+		perms := fmt.Sprintf("/user/permissions/%d", e.locA)
+		expect(t, second.do(req{Method: "GET", Path: perms, Auth: e.userAuth(tok)}), 200)
+		expect(t, e.do(req{Method: "DELETE", Path: "/auth", Auth: e.userAuth(tok)}), 204)
+		expectError(t, e.do(req{Method: "GET", Path: perms, Auth: e.userAuth(tok)}), 401, "Authentication needed.")
+		second.clock.Add(1100 * time.Millisecond)
+		expectError(t, second.do(req{Method: "GET", Path: perms, Auth: e.userAuth(tok)}), 401, "Authentication needed.")
+	})
+}
+
 func TestPasswordChangeRevokesAllTokens(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
 		a := e.login(demo.WorkerLogin, demo.Password)
 		b := e.login(demo.WorkerLogin, demo.Password)
 		owner := e.login(demo.OwnerLogin, demo.Password)
+		perms := fmt.Sprintf("/user/permissions/%d", e.locA)
+		for _, tok := range []string{a, b} { // used once: remembered by the server
+			expect(t, e.do(req{Method: "GET", Path: perms, Auth: e.userAuth(tok)}), 200)
+		}
 		if err := e.svc.SetPassword(context.Background(), demo.WorkerLogin, "new-password-1"); err != nil {
 			t.Fatal(err)
 		}
-		perms := fmt.Sprintf("/user/permissions/%d", e.locA)
 		for _, tok := range []string{a, b} {
 			expectError(t, e.do(req{Method: "GET", Path: perms, Auth: e.userAuth(tok)}), 401, "Authentication needed.")
 		}

@@ -20,3 +20,17 @@ func MigrationCount(s *Store) int {
 }
 
 func Rebind(engine, q string) string { return dialect(engine).rebind(q) }
+
+// CachedStatements counts the prepared statements of the write and read
+// pools (SQLite only).
+func CachedStatements(s *Store) (write, read int) {
+	count := func(c *stmtCache) int {
+		if c == nil {
+			return 0
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return len(c.stmts)
+	}
+	return count(s.writeStmts), count(s.readStmts)
+}

@@ -30,10 +30,12 @@ type Options struct {
 
 // Store implements booking.Store.
 type Store struct {
-	d       dialect
-	write   *sql.DB // SQLite: one connection, BEGIN IMMEDIATE
-	read    *sql.DB // SQLite: a small read-only pool; PostgreSQL: same as write
-	observe func(string, time.Duration)
+	d     dialect
+	write *sql.DB // SQLite: one connection, BEGIN IMMEDIATE
+	read  *sql.DB // SQLite: a small read-only pool; PostgreSQL: same as write
+	// SQLite only: prepared statements of each pool (nil on PostgreSQL).
+	writeStmts, readStmts *stmtCache
+	observe               func(string, time.Duration)
 	// migrationsFS replaces the embedded migrations (tests only).
 	migrationsFS fs.FS
 }
@@ -88,6 +90,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		}
 		s.read.SetMaxOpenConns(n)
 		s.read.SetMaxIdleConns(n)
+		s.writeStmts, s.readStmts = newStmtCache(s.write), newStmtCache(s.read)
 	}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
@@ -126,6 +129,8 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 func (s *Store) Close() error {
+	s.writeStmts.close()
+	s.readStmts.close()
 	err := s.write.Close()
 	if s.read != s.write {
 		if e := s.read.Close(); err == nil {
@@ -137,7 +142,7 @@ func (s *Store) Close() error {
 
 // Read runs fn in a read-only transaction.
 func (s *Store) Read(ctx context.Context, fn func(booking.Tx) error) error {
-	return s.run(ctx, s.read, "read", &sql.TxOptions{ReadOnly: s.d == postgres}, fn)
+	return s.run(ctx, s.read, s.readStmts, "read", &sql.TxOptions{ReadOnly: s.d == postgres}, fn)
 }
 
 // Write runs fn in a write transaction. On SQLite the transaction begins
@@ -146,17 +151,17 @@ func (s *Store) Read(ctx context.Context, fn func(booking.Tx) error) error {
 // processes. On PostgreSQL a rule that must check then write takes a row lock
 // with Tx.Lock (SELECT ... FOR UPDATE).
 func (s *Store) Write(ctx context.Context, fn func(booking.Tx) error) error {
-	return s.run(ctx, s.write, "write", nil, fn)
+	return s.run(ctx, s.write, s.writeStmts, "write", nil, fn)
 }
 
-func (s *Store) run(ctx context.Context, db *sql.DB, kind string, opts *sql.TxOptions, fn func(booking.Tx) error) (err error) {
+func (s *Store) run(ctx context.Context, db *sql.DB, stmts *stmtCache, kind string, opts *sql.TxOptions, fn func(booking.Tx) error) (err error) {
 	start := time.Now()
 	defer func() { s.observe(kind, time.Since(start)) }()
 	sqlTx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("store: begin %s: %w", kind, err)
 	}
-	t := &tx{tx: sqlTx, d: s.d}
+	t := &tx{tx: sqlTx, d: s.d, stmts: stmts}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -175,21 +180,37 @@ func (s *Store) run(ctx context.Context, db *sql.DB, kind string, opts *sql.TxOp
 
 // tx implements booking.Tx; the per-aggregate files add its methods.
 type tx struct {
-	tx *sql.Tx
-	d  dialect
+	tx    *sql.Tx
+	d     dialect
+	stmts *stmtCache
 }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	r, err := t.tx.ExecContext(ctx, t.d.rebind(q), args...)
+	var r sql.Result
+	var err error
+	if st := t.stmts.get(q); st != nil {
+		r, err = t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	} else {
+		r, err = t.tx.ExecContext(ctx, t.d.rebind(q), args...)
+	}
 	return r, t.d.mapErr(err)
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	rows, err := t.tx.QueryContext(ctx, t.d.rebind(q), args...)
+	var rows *sql.Rows
+	var err error
+	if st := t.stmts.get(q); st != nil {
+		rows, err = t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	} else {
+		rows, err = t.tx.QueryContext(ctx, t.d.rebind(q), args...)
+	}
 	return rows, t.d.mapErr(err)
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := t.stmts.get(q); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
 	return t.tx.QueryRowContext(ctx, t.d.rebind(q), args...)
 }
 

@@ -240,3 +240,44 @@ func TestRebind(t *testing.T) {
 		t.Fatal("sqlite query changed")
 	}
 }
+
+// TestStatementCache: SQLite statements are prepared once, in the
+// background, and reused by later transactions on both pools; answers stay
+// right before and after, and across a schema change.
+func TestStatementCache(t *testing.T) {
+	s := testenv.Open(t, testenv.DSN(t, "sqlite"))
+	ctx := context.Background()
+	id := newLocation(t, s, "cached")
+	check := func() {
+		t.Helper()
+		for _, run := range []func(context.Context, func(booking.Tx) error) error{s.Write, s.Read} {
+			var got booking.Location
+			err := run(ctx, func(tx booking.Tx) error {
+				var err error
+				got, err = tx.LocationByID(ctx, id)
+				return err
+			})
+			if err != nil || got.Title != "cached" {
+				t.Fatalf("LocationByID = %q, %v", got.Title, err)
+			}
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		check()
+		w, r := store.CachedStatements(s)
+		if w > 0 && r > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("statements never cached: write %d, read %d", w, r)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	check()
+	// A prepared statement survives a schema change (SQLite re-prepares it).
+	if err := store.ExecRaw(s, "ALTER TABLE locations ADD COLUMN extra_note TEXT"); err != nil {
+		t.Fatal(err)
+	}
+	check()
+}
