@@ -44,6 +44,7 @@ type Appointment struct {
 	Comment                string
 	Attendance             int64
 	VisitAttendance        int64 // reads
+	PaidFull               bool  // reads: the visit's payments cover its total
 	APIID                  string
 	CustomColor            string
 	RecordLabels           []int64
@@ -72,6 +73,7 @@ type Visit struct {
 	Day        time.Time
 	Attendance int64
 	Comment    string
+	Paid       int64 // reads: the sum of its payments, minor units
 	CreatedAt  time.Time
 }
 
@@ -442,6 +444,11 @@ func (s *Service) DeleteAppointment(ctx context.Context, c Caller, locationID, i
 			return err
 		}
 		if a.Attendance == AttendanceArrived && !m.Permissions().Allows(auth.PermDeleteCameRecords) {
+			return ErrForbidden
+		}
+		if v, err := tx.Visit(ctx, a.VisitID); err != nil {
+			return err
+		} else if v.Paid > 0 && !m.Permissions().Allows(auth.PermDeletePaidRecords) {
 			return ErrForbidden
 		}
 		now := s.now()

@@ -188,6 +188,12 @@ func (s *Service) addLocation(ctx context.Context, in LocationInput, ownerID int
 			return err
 		}
 		loc.ID = id
+		for _, a := range defaultAccounts {
+			a.LocationID, a.CreatedAt = id, now
+			if _, err := tx.CreateAccount(ctx, a); err != nil {
+				return err
+			}
+		}
 		if ownerID == 0 {
 			return nil
 		}

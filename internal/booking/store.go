@@ -22,6 +22,7 @@ type Lockable string
 const (
 	LockLocation   Lockable = "locations"
 	LockTeamMember Lockable = "team_members"
+	LockVisit      Lockable = "visits"
 )
 
 // Tx is one transaction. Lookups of a missing row return ErrNotFound; a
@@ -30,6 +31,8 @@ type Tx interface {
 	CatalogTx
 	ClientTx
 	AppointmentTx
+	VisitTx
+	CommentTx
 
 	// Lock takes the row lock a check-then-write rule needs. Engines that
 	// serialize whole write transactions (SQLite) only check the row exists.

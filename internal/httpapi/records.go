@@ -129,7 +129,7 @@ func renderRecord(v booking.AppointmentView) recordOut {
 		Comment: a.Comment, VisitAttendance: a.VisitAttendance, Attendance: a.Attendance,
 		Confirmed: flag01(a.Attendance == booking.AttendanceConfirmed), SeanceLength: a.SeanceLength,
 		Length: a.SeanceLength, SMSNow: flag01(a.SendSMS), MasterRequest: 1, APIID: a.APIID, VisitID: a.VisitID,
-		CreatedUserID: a.CreatedUserID, Deleted: a.Deleted, LastChangeDate: apitime.FormatCompact(a.UpdatedAt, zone),
+		CreatedUserID: a.CreatedUserID, Deleted: a.Deleted, PaidFull: flag01(a.PaidFull), LastChangeDate: apitime.FormatCompact(a.UpdatedAt, zone),
 		CustomColor: a.CustomColor, CustomFontColor: "#ffffff", RecordLabels: []map[string]any{},
 		CustomFields: []any{}, Documents: []any{}, SMSRemainHours: a.SMSRemainHours, EmailRemainHours: a.EmailRemainHours,
 		TechnicalBreakDuration: a.TechnicalBreakDuration, ResourceInstanceIDs: []int64{}}

@@ -59,7 +59,9 @@ func (s *Server) routes() []route {
 	}
 	rts = append(rts, s.catalogRoutes()...)
 	rts = append(rts, s.clientRoutes()...)
-	return append(rts, s.recordRoutes()...)
+	rts = append(rts, s.recordRoutes()...)
+	rts = append(rts, s.visitRoutes()...)
+	return append(rts, s.commentRoutes()...)
 }
 
 // Routes lists "METHOD PATH" of every route (for tests that walk the table).

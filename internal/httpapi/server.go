@@ -60,7 +60,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case pattern == "":
 		pattern = "unmatched"
 		s.notRouted(rec, r)
-	case strings.HasPrefix(r.URL.Path, "/api/") && !acceptable(r.Header.Get("Accept")) && !strings.HasSuffix(r.URL.Path, ".yaml"):
+	case strings.HasPrefix(r.URL.Path, "/api/") && !acceptable(r.Header.Get("Accept")) && !strings.HasSuffix(r.URL.Path, ".yaml") &&
+		!acceptsPDF(r.URL.Path, r.Header.Get("Accept")):
 		writeError(rec, apiError{status: http.StatusNotAcceptable,
 			message: "Not acceptable: send Accept: application/vnd.api.v2+json or application/json."}, false)
 	default:

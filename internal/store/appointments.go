@@ -13,23 +13,31 @@ import (
 const appointmentColumns = `a.id, a.location_id, a.team_member_id, a.client_id, a.visit_id, a.start_at,
 	a.seance_length, a.technical_break_duration, a.comment, a.attendance, v.attendance, a.api_id, a.custom_color,
 	a.record_labels, a.custom_fields, a.sms_remain_hours, a.email_remain_hours, a.send_sms, a.created_user_id,
-	a.partner_id, a.created_at, a.updated_at, a.deleted_at`
+	a.partner_id, a.created_at, a.updated_at, a.deleted_at, ` + paidFullColumn
+
+// paidFullColumn is 1 when the visit's payments cover the cost of its
+// non-deleted appointments; the total is only summed for a visit with
+// payments.
+const paidFullColumn = `CASE WHEN v.paid > 0 AND v.paid >= (SELECT COALESCE(SUM(l.cost), 0)
+	FROM appointments x JOIN appointment_services l ON l.appointment_id = x.id
+	WHERE x.visit_id = a.visit_id AND x.deleted_at IS NULL) THEN 1 ELSE 0 END`
 
 const appointmentFrom = " FROM appointments a JOIN visits v ON v.id = a.visit_id"
 
 func scanAppointment(r scanner) (booking.Appointment, error) {
 	var a booking.Appointment
 	var client, sms, email, deleted sql.NullInt64
-	var start, created, updated int64
+	var start, created, updated, paidFull int64
 	var labels, custom string
 	err := r.Scan(&a.ID, &a.LocationID, &a.TeamMemberID, &client, &a.VisitID, &start, &a.SeanceLength,
 		&a.TechnicalBreakDuration, &a.Comment, &a.Attendance, &a.VisitAttendance, &a.APIID, &a.CustomColor,
-		&labels, &custom, &sms, &email, &a.SendSMS, &a.CreatedUserID, &a.PartnerID, &created, &updated, &deleted)
+		&labels, &custom, &sms, &email, &a.SendSMS, &a.CreatedUserID, &a.PartnerID, &created, &updated, &deleted, &paidFull)
 	if err != nil {
 		return a, one(err)
 	}
 	a.ClientID, a.SMSRemainHours, a.EmailRemainHours = intPtr(client), intPtr(sms), intPtr(email)
 	a.Start, a.CreatedAt, a.UpdatedAt, a.Deleted = fromUnix(start), fromUnix(created), fromUnix(updated), deleted.Valid
+	a.PaidFull = paidFull == 1
 	_ = json.Unmarshal([]byte(labels), &a.RecordLabels)
 	_ = json.Unmarshal([]byte(custom), &a.CustomFields)
 	return a, nil
@@ -90,20 +98,25 @@ func (t *tx) DeleteAppointment(ctx context.Context, locationID, id int64, at tim
 		unix(at), unix(at), locationID, id))
 }
 
-func (t *tx) VisitOf(ctx context.Context, locationID, clientID int64, day time.Time) (booking.Visit, error) {
+const visitColumns = "id, location_id, client_id, day, attendance, comment, paid, created_at"
+
+func scanVisit(r scanner) (booking.Visit, error) {
 	var v booking.Visit
 	var client sql.NullInt64
 	var dayText string
 	var created int64
-	err := t.queryRow(ctx, `SELECT id, location_id, client_id, day, attendance, comment, created_at FROM visits
-		WHERE location_id = ? AND client_id = ? AND day = ? AND deleted_at IS NULL ORDER BY id LIMIT 1`,
-		locationID, clientID, day.Format(dayLayout)).Scan(&v.ID, &v.LocationID, &client, &dayText, &v.Attendance, &v.Comment, &created)
-	if err != nil {
+	if err := r.Scan(&v.ID, &v.LocationID, &client, &dayText, &v.Attendance, &v.Comment, &v.Paid, &created); err != nil {
 		return v, one(err)
 	}
 	v.ClientID, v.CreatedAt = intPtr(client), fromUnix(created)
 	v.Day, _ = time.Parse(dayLayout, dayText)
 	return v, nil
+}
+
+func (t *tx) VisitOf(ctx context.Context, locationID, clientID int64, day time.Time) (booking.Visit, error) {
+	return scanVisit(t.queryRow(ctx, "SELECT "+visitColumns+` FROM visits
+		WHERE location_id = ? AND client_id = ? AND day = ? AND deleted_at IS NULL ORDER BY id LIMIT 1`,
+		locationID, clientID, day.Format(dayLayout)))
 }
 
 func (t *tx) CreateVisit(ctx context.Context, v booking.Visit) (int64, error) {
@@ -200,8 +213,17 @@ func (t *tx) Appointments(ctx context.Context, q booking.AppointmentQuery) ([]bo
 	query := "SELECT " + appointmentColumns + appointmentFrom + cond + " ORDER BY a.start_at, a.id LIMIT ? OFFSET ?"
 	rows, err := t.query(ctx, query, append(args, q.Limit, q.Offset)...)
 	list, err := scanAll(rows, err, scanAppointment)
-	if err != nil || len(list) == 0 {
-		return list, total, err
+	if err != nil {
+		return nil, 0, err
+	}
+	return list, total, t.attachServiceLines(ctx, list)
+}
+
+// attachServiceLines loads the service lines of a list of appointments in
+// one query.
+func (t *tx) attachServiceLines(ctx context.Context, list []booking.Appointment) error {
+	if len(list) == 0 {
+		return nil
 	}
 	ids := make([]int64, len(list))
 	byID := map[int64]int{}
@@ -215,16 +237,16 @@ func (t *tx) Appointments(ctx context.Context, q booking.AppointmentQuery) ([]bo
 		l.length, s.price_min, s.price_max FROM appointment_services l JOIN services s ON s.id = l.service_id
 		WHERE `+lw[0]+` ORDER BY l.appointment_id, l.position`, largs...)
 	if err != nil {
-		return nil, 0, err
+		return err
 	}
 	defer lrows.Close()
 	for lrows.Next() {
 		var id int64
 		var l booking.ServiceLine
 		if err := lrows.Scan(&id, &l.ServiceID, &l.Title, &l.FirstCost, &l.Discount, &l.Cost, &l.Amount, &l.Length, &l.PriceMin, &l.PriceMax); err != nil {
-			return nil, 0, err
+			return err
 		}
 		list[byID[id]].Services = append(list[byID[id]].Services, l)
 	}
-	return list, total, lrows.Err()
+	return lrows.Err()
 }

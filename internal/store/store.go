@@ -246,7 +246,7 @@ func mustAffect(r sql.Result, err error) error {
 
 func (t *tx) Lock(ctx context.Context, table booking.Lockable, id int64) error {
 	switch table {
-	case booking.LockLocation, booking.LockTeamMember:
+	case booking.LockLocation, booking.LockTeamMember, booking.LockVisit:
 	default:
 		return fmt.Errorf("store: cannot lock %q", table)
 	}
