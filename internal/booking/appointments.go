@@ -31,6 +31,24 @@ type ServiceLine struct {
 	PriceMax  int64
 }
 
+// reprice applies price overrides; nil keeps a value. The cost is the
+// price times the quantity less the discount (percent), unless given.
+func (l *ServiceLine) reprice(firstCost, discount, amount, cost *int64) {
+	if firstCost != nil {
+		l.FirstCost = *firstCost
+	}
+	if discount != nil {
+		l.Discount = *discount
+	}
+	if amount != nil {
+		l.Amount = *amount
+	}
+	l.Cost = l.FirstCost * l.Amount * (100 - l.Discount) / 100
+	if cost != nil {
+		l.Cost = *cost
+	}
+}
+
 // Appointment is one booked slot of one team member ("record").
 type Appointment struct {
 	ID                     int64
@@ -293,19 +311,7 @@ func (s *Service) buildAppointment(ctx context.Context, tx Tx, loc Location, in 
 		if !linked {
 			v.Add("services", "team member %d does not perform service %d", in.TeamMemberID, req.ID)
 		}
-		if req.FirstCost != nil {
-			line.FirstCost = *req.FirstCost
-		}
-		if req.Discount != nil {
-			line.Discount = *req.Discount
-		}
-		if req.Amount != nil {
-			line.Amount = *req.Amount
-		}
-		line.Cost = line.FirstCost * line.Amount * (100 - line.Discount) / 100
-		if req.Cost != nil {
-			line.Cost = *req.Cost
-		}
+		line.reprice(req.FirstCost, req.Discount, req.Amount, req.Cost)
 		if line.FirstCost < 0 || line.Cost < 0 || line.Discount < 0 || line.Discount > 100 || line.Amount < 1 {
 			v.Add("services", "services[%d]: costs must not be negative, discount is 0–100 and amount at least 1", i)
 		}

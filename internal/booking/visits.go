@@ -384,16 +384,7 @@ func (s *Service) repriceLines(ctx context.Context, tx Tx, d VisitDetails, path 
 			return Invalid("services", "service %d is not a service of appointment %d", e.ServiceID, rec.ID)
 		}
 		l := *line
-		if e.FirstCost != nil {
-			l.FirstCost = *e.FirstCost
-		}
-		if e.Discount != nil {
-			l.Discount = *e.Discount
-		}
-		l.Cost = l.FirstCost * l.Amount * (100 - l.Discount) / 100
-		if e.Cost != nil {
-			l.Cost = *e.Cost
-		}
+		l.reprice(e.FirstCost, e.Discount, nil, e.Cost)
 		if err := tx.UpdateServiceLine(ctx, rec.ID, l, now); err != nil {
 			return err
 		}
