@@ -27,6 +27,7 @@ type Service struct {
 	sessionIdle time.Duration
 	now         func() time.Time
 	auths       authCache
+	accesses    accessCache
 }
 
 func NewService(store Store, o Options) *Service {
@@ -43,6 +44,7 @@ func NewService(store Store, o Options) *Service {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.store = clearingStore{Store: store, cache: &s.accesses}
 	return s
 }
 
@@ -56,16 +58,26 @@ func (s *Service) access(ctx context.Context, tx Tx, c Caller, locationID int64,
 	if c.User == nil {
 		return Location{}, Membership{}, ErrUnauthorized
 	}
-	loc, err := tx.LocationByID(ctx, locationID)
-	if err != nil {
-		return Location{}, Membership{}, err
+	now := s.now()
+	e, cached := accessEntry{}, false
+	if !tx.Writable() { // a write decides on fresh rows
+		e, cached = s.accesses.get(c.User.ID, locationID, now)
 	}
-	m, err := tx.Membership(ctx, locationID, c.User.ID)
-	if err != nil {
-		return Location{}, Membership{}, err
+	if !cached {
+		var err error
+		if e.loc, err = tx.LocationByID(ctx, locationID); err != nil {
+			return Location{}, Membership{}, err
+		}
+		if e.member, err = tx.Membership(ctx, locationID, c.User.ID); err != nil {
+			return Location{}, Membership{}, err
+		}
+		if !tx.Writable() {
+			e.expires = now.Add(authCacheTTL)
+			s.accesses.put(c.User.ID, locationID, e)
+		}
 	}
-	if perm != "" && !m.Permissions().Allows(perm) {
+	if perm != "" && !e.member.Permissions().Allows(perm) {
 		return Location{}, Membership{}, ErrForbidden
 	}
-	return loc, m, nil
+	return e.loc, e.member, nil
 }

@@ -34,6 +34,9 @@ type Tx interface {
 	VisitTx
 	CommentTx
 
+	// Writable tells a write transaction from a read one.
+	Writable() bool
+
 	// Lock takes the row lock a check-then-write rule needs. Engines that
 	// serialize whole write transactions (SQLite) only check the row exists.
 	Lock(ctx context.Context, table Lockable, id int64) error

@@ -161,7 +161,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, stmts *stmtCache, kind stri
 	if err != nil {
 		return fmt.Errorf("store: begin %s: %w", kind, err)
 	}
-	t := &tx{tx: sqlTx, d: s.d, stmts: stmts}
+	t := &tx{tx: sqlTx, d: s.d, stmts: stmts, writable: kind == "write"}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -180,10 +180,13 @@ func (s *Store) run(ctx context.Context, db *sql.DB, stmts *stmtCache, kind stri
 
 // tx implements booking.Tx; the per-aggregate files add its methods.
 type tx struct {
-	tx    *sql.Tx
-	d     dialect
-	stmts *stmtCache
+	tx       *sql.Tx
+	d        dialect
+	stmts    *stmtCache
+	writable bool
 }
+
+func (t *tx) Writable() bool { return t.writable }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	var r sql.Result
