@@ -72,6 +72,8 @@ type Appointment struct {
 	SendSMS                bool
 	CreatedUserID          int64
 	PartnerID              int64
+	ActivityID             int64 // the group event it is a seat of, or 0
+	ClientScheduleID       int64 // the client schedule that booked it, or 0
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
 	Deleted                bool
@@ -100,8 +102,8 @@ type AppointmentTx interface {
 	CreateAppointment(ctx context.Context, a Appointment) (int64, error)
 	// Appointment returns one, deleted ones included (Deleted set).
 	Appointment(ctx context.Context, locationID, id int64) (Appointment, error)
-	// Overlapping lists the member's non-deleted appointments that overlap
-	// [from, to), except the one with id except.
+	// Overlapping lists the member's non-deleted appointments outside group
+	// events that overlap [from, to), except the one with id except.
 	Overlapping(ctx context.Context, teamMemberID int64, from, to time.Time, except int64) ([]Appointment, error)
 	// Appointments returns a page in start order (then id) and the total.
 	Appointments(ctx context.Context, q AppointmentQuery) ([]Appointment, int, error)
@@ -124,7 +126,7 @@ const (
 
 // CheckPlacement is the double-booking rule: [start, end) must lie inside
 // one working slot of the member's day and overlap none of busy.
-func CheckPlacement(work []Interval, busy []Appointment, start, end time.Time) error {
+func CheckPlacement(work []Interval, busy []Busy, start, end time.Time) error {
 	inside := false
 	for _, w := range work {
 		if !start.Before(w.Start) && !end.After(w.End) {
@@ -218,7 +220,14 @@ func (s *Service) CreateAppointment(ctx context.Context, c Caller, locationID in
 		if !canEditCustomFields(m) {
 			in.CustomFields = nil
 		}
-		a, err := s.buildAppointment(ctx, tx, loc, in)
+		var a Appointment
+		if in.ActivityID != 0 {
+			if a, err = s.joinActivity(ctx, tx, c, loc, in); err != nil {
+				return err
+			}
+			return s.reread(ctx, tx, loc, a.ID, &out)
+		}
+		a, err = s.buildAppointment(ctx, tx, loc, in)
 		if err != nil {
 			return err
 		}
@@ -241,13 +250,19 @@ func (s *Service) CreateAppointment(ctx context.Context, c Caller, locationID in
 		if err != nil {
 			return err
 		}
-		if a, err = tx.Appointment(ctx, locationID, id); err != nil {
-			return err
-		}
-		out, err = view(ctx, tx, loc, a)
-		return err
+		return s.reread(ctx, tx, loc, id, &out)
 	})
 	return out, err
+}
+
+// reread loads a just-written appointment into its answer.
+func (s *Service) reread(ctx context.Context, tx Tx, loc Location, id int64, out *AppointmentView) error {
+	a, err := tx.Appointment(ctx, loc.ID, id)
+	if err != nil {
+		return err
+	}
+	*out, err = view(ctx, tx, loc, a)
+	return err
 }
 
 // canEditCustomFields: custom field values change only with both the read
@@ -265,9 +280,6 @@ func (s *Service) buildAppointment(ctx context.Context, tx Tx, loc Location, in 
 		APIID: in.APIID, CustomColor: strings.TrimPrefix(in.CustomColor, "#"), RecordLabels: in.RecordLabels,
 		CustomFields: in.CustomFields, SMSRemainHours: in.SMSRemainHours, EmailRemainHours: in.EmailRemainHours,
 		SendSMS: in.SendSMS, CreatedAt: now, UpdatedAt: now}
-	if in.ActivityID != 0 {
-		v.Add("activity_id", "group events are not supported yet; send activity_id 0")
-	}
 	if in.Attendance != nil {
 		if *in.Attendance < -1 || *in.Attendance > 2 {
 			v.Add("attendance", "attendance is -1, 0, 1 or 2")
@@ -355,7 +367,7 @@ func (s *Service) checkPlacement(ctx context.Context, tx Tx, loc Location, a App
 	if len(days) > 0 {
 		work = WorkIntervals(day, days[0].Slots, zone)
 	}
-	busy, err := tx.Overlapping(ctx, a.TeamMemberID, a.Start, a.End(), except)
+	busy, err := busyAt(ctx, tx, a.TeamMemberID, a.Start, a.End(), except, 0)
 	if err != nil {
 		return err
 	}
@@ -593,6 +605,15 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 		if !canEditCustomFields(m) {
 			p.CustomFields = nil
 		}
+		if old.ActivityID != 0 || (p.ActivityID != nil && *p.ActivityID != 0) {
+			if old.ActivityID == 0 {
+				return Invalid("activity_id", "an appointment cannot join a group event; book the event with activity_id instead")
+			}
+			if _, err := s.updateSeat(ctx, tx, loc, old, p); err != nil {
+				return err
+			}
+			return s.reread(ctx, tx, loc, id, &out)
+		}
 		in := p.merge(old, loc.Zone())
 		a, err := s.buildAppointment(ctx, tx, loc, in)
 		if err != nil {
@@ -630,11 +651,7 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 				return err
 			}
 		}
-		if a, err = tx.Appointment(ctx, locationID, id); err != nil {
-			return err
-		}
-		out, err = view(ctx, tx, loc, a)
-		return err
+		return s.reread(ctx, tx, loc, id, &out)
 	})
 	return out, err
 }

@@ -177,11 +177,11 @@ func TestCheckPlacement(t *testing.T) {
 	d := day("2026-11-25")
 	at := func(hm string) time.Time { return wallClock(d, clk(hm), moscow) }
 	work := WorkIntervals(d, []Slot{{clk("10:00"), clk("14:00")}, {clk("16:00"), clk("20:00")}}, moscow)
-	other := []Appointment{{Start: at("11:00"), SeanceLength: 4200}}
+	other := []Busy{{Interval: Interval{at("11:00"), at("12:10")}, EntityType: "record"}}
 	cases := []struct {
 		name       string
 		start, end string
-		busy       []Appointment
+		busy       []Busy
 		code       int
 	}{
 		{"inside a slot, free", "10:00", "11:00", nil, 0},

@@ -23,6 +23,8 @@ const (
 	LockLocation   Lockable = "locations"
 	LockTeamMember Lockable = "team_members"
 	LockVisit      Lockable = "visits"
+	LockActivity   Lockable = "activities"
+	LockSchedule   Lockable = "event_schedules"
 )
 
 // Tx is one transaction. Lookups of a missing row return ErrNotFound; a
@@ -33,6 +35,8 @@ type Tx interface {
 	AppointmentTx
 	VisitTx
 	CommentTx
+	ActivityTx
+	ScheduleTx
 
 	// Writable tells a write transaction from a read one.
 	Writable() bool

@@ -136,7 +136,7 @@ func (s *Service) SetSchedules(ctx context.Context, c Caller, locationID int64, 
 // that local day.
 type ScheduleDay struct {
 	WorkDay
-	Busy []Appointment
+	Busy []Busy
 }
 
 // WorkingDays lists the set working days of a location's bookable members
@@ -167,7 +167,7 @@ func (s *Service) WorkingDays(ctx context.Context, c Caller, locationID int64, m
 			sd := ScheduleDay{WorkDay: d}
 			if withBusy {
 				start := wallClock(d.Date, 0, zone)
-				if sd.Busy, err = tx.Overlapping(ctx, d.TeamMemberID, start, wallClock(d.Date.AddDate(0, 0, 1), 0, zone), 0); err != nil {
+				if sd.Busy, err = busyAt(ctx, tx, d.TeamMemberID, start, wallClock(d.Date.AddDate(0, 0, 1), 0, zone), 0, 0); err != nil {
 					return err
 				}
 			}
@@ -357,15 +357,15 @@ func (s *Service) UpdateTimetableSettings(ctx context.Context, c Caller, locatio
 }
 
 // busyIntervals are the member's appointments (technical breaks included)
-// that touch the working intervals.
+// and group events that touch the working intervals.
 func busyIntervals(ctx context.Context, tx Tx, memberID int64, work []Interval) ([]Interval, error) {
 	if len(work) == 0 {
 		return nil, nil
 	}
-	appts, err := tx.Overlapping(ctx, memberID, work[0].Start, work[len(work)-1].End, 0)
-	out := make([]Interval, 0, len(appts))
-	for _, a := range appts {
-		out = append(out, Interval{a.Start, a.End()})
+	busy, err := busyAt(ctx, tx, memberID, work[0].Start, work[len(work)-1].End, 0, 0)
+	out := make([]Interval, 0, len(busy))
+	for _, b := range busy {
+		out = append(out, b.Interval)
 	}
 	return out, err
 }

@@ -43,6 +43,7 @@ var (
 		{"Brow shaping", 2, 90000, 1800, 0, map[int]int64{3: 1800}},
 		{"Lash lift", 2, 300000, 3600, 300, map[int]int64{3: 3600}},
 		{"Brow tint", 2, 70000, 1200, 0, map[int]int64{3: 1200}},
+		{"Brow workshop (group)", 2, 150000, 5400, 0, map[int]int64{3: 5400}},
 	}
 )
 
@@ -52,14 +53,20 @@ func slot(from, to string) booking.Slot {
 	return booking.Slot{From: f, To: t}
 }
 
+// catalogIDs are the ids of the seeded members and services, by name.
+type catalogIDs struct {
+	members, services map[string]int64
+}
+
 // seedCatalog adds positions, team members, categories, services with
 // per-member durations and 60 days of working hours from today.
-func seedCatalog(ctx context.Context, svc *booking.Service, owner booking.Caller, loc booking.Location) error {
+func seedCatalog(ctx context.Context, svc *booking.Service, owner booking.Caller, loc booking.Location) (catalogIDs, error) {
+	ids := catalogIDs{members: map[string]int64{}, services: map[string]int64{}}
 	posIDs := make([]int64, len(positions))
 	for i, title := range positions {
 		p, err := svc.CreatePosition(ctx, loc.ID, title)
 		if err != nil {
-			return err
+			return ids, err
 		}
 		posIDs[i] = p.ID
 	}
@@ -70,16 +77,16 @@ func seedCatalog(ctx context.Context, svc *booking.Service, owner booking.Caller
 		tm, err := svc.CreateTeamMember(ctx, owner, loc.ID, booking.TeamMemberInput{Name: &name, Specialization: &spec,
 			PositionID: &posIDs[m.position], Weight: &weight, HasAccessTimetable: &yes})
 		if err != nil {
-			return fmt.Errorf("team member %s: %w", m.name, err)
+			return ids, fmt.Errorf("team member %s: %w", m.name, err)
 		}
-		memberIDs[i] = tm.ID
+		memberIDs[i], ids.members[m.name] = tm.ID, tm.ID
 	}
 	catIDs := make([]int64, len(categories))
 	for i, title := range categories {
 		title, weight := title, int64(len(categories)-i)
 		c, err := svc.SaveCategory(ctx, owner, loc.ID, 0, booking.CategoryInput{Title: &title, Weight: &weight})
 		if err != nil {
-			return err
+			return ids, err
 		}
 		catIDs[i] = c.ID
 	}
@@ -96,9 +103,11 @@ func seedCatalog(ctx context.Context, svc *booking.Service, owner booking.Caller
 		if s.brk > 0 {
 			in.TechnicalBreakSet, in.TechnicalBreakDuration = true, &s.brk
 		}
-		if _, err := svc.SaveService(ctx, owner, loc.ID, 0, in); err != nil {
-			return fmt.Errorf("service %s: %w", s.title, err)
+		saved, err := svc.SaveService(ctx, owner, loc.ID, 0, in)
+		if err != nil {
+			return ids, fmt.Errorf("service %s: %w", s.title, err)
 		}
+		ids.services[s.title] = saved.ID
 	}
 	// Working hours: everyone 10–20 on weekdays; Anna works a split shift
 	// (10–14, 16–20); Sundays off for all; Mondays off for Boris; Galina
@@ -128,5 +137,5 @@ func seedCatalog(ctx context.Context, svc *booking.Service, owner booking.Caller
 		}
 	}
 	_, err := svc.SetSchedules(ctx, owner, loc.ID, changes)
-	return err
+	return ids, err
 }

@@ -19,7 +19,7 @@ const DemoClients = 240
 
 // seedClients adds DemoClients clients with fixed names and phones
 // (+7 916 000 00 00 upwards), some with e-mail, birthday, discount.
-func seedClients(ctx context.Context, svc *booking.Service, owner booking.Caller, locationID int64) error {
+func seedClients(ctx context.Context, svc *booking.Service, owner booking.Caller, locationID int64) (booking.Client, error) {
 	rows := make([]booking.ClientInput, DemoClients)
 	for i := range rows {
 		name := firstNames[i%len(firstNames)]
@@ -42,10 +42,10 @@ func seedClients(ctx context.Context, svc *booking.Service, owner booking.Caller
 	}
 	created, refused, err := svc.BulkCreateClients(ctx, owner, locationID, rows)
 	if err != nil {
-		return err
+		return booking.Client{}, err
 	}
 	if len(refused) > 0 || len(created) != DemoClients {
-		return fmt.Errorf("demo clients: %d created, %d refused (%s)", len(created), len(refused), refused[0].Error)
+		return booking.Client{}, fmt.Errorf("demo clients: %d created, %d refused (%s)", len(created), len(refused), refused[0].Error)
 	}
-	return nil
+	return created[0], nil
 }

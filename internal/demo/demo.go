@@ -75,11 +75,16 @@ func Seed(ctx context.Context, svc *booking.Service) (Result, error) {
 			return Result{}, fmt.Errorf("demo grant %s: %w", u.login, err)
 		}
 	}
-	if err := seedCatalog(ctx, svc, owner, loc); err != nil {
+	ids, err := seedCatalog(ctx, svc, owner, loc)
+	if err != nil {
 		return Result{}, fmt.Errorf("demo catalog: %w", err)
 	}
-	if err := seedClients(ctx, svc, owner, loc.ID); err != nil {
+	client, err := seedClients(ctx, svc, owner, loc.ID)
+	if err != nil {
 		return Result{}, fmt.Errorf("demo clients: %w", err)
+	}
+	if err := seedGroupClass(ctx, svc, owner, loc, ids, client); err != nil {
+		return Result{}, fmt.Errorf("demo group class: %w", err)
 	}
 	return Result{Seeded: true, LocationID: loc.ID}, nil
 }

@@ -132,7 +132,7 @@ func renderRecord(v booking.AppointmentView) recordOut {
 		CreatedUserID: a.CreatedUserID, Deleted: a.Deleted, PaidFull: flag01(a.PaidFull), LastChangeDate: apitime.FormatCompact(a.UpdatedAt, zone),
 		CustomColor: a.CustomColor, CustomFontColor: "#ffffff", RecordLabels: []map[string]any{},
 		CustomFields: []any{}, Documents: []any{}, SMSRemainHours: a.SMSRemainHours, EmailRemainHours: a.EmailRemainHours,
-		TechnicalBreakDuration: a.TechnicalBreakDuration, ResourceInstanceIDs: []int64{}}
+		TechnicalBreakDuration: a.TechnicalBreakDuration, ResourceInstanceIDs: []int64{}, ActivityID: a.ActivityID}
 	if a.SMSRemainHours != nil && *a.SMSRemainHours > 0 {
 		out.SMSBefore = 1
 	}

@@ -122,7 +122,7 @@ func TestCreateAppointmentRules(t *testing.T) {
 			"services":    {"staff_id": anna, "services": []map[string]any{{"id": manicure}}, "client": map[string]any{"phone": "79990000000"}, "datetime": day + "T16:00:00"},
 			"staff_id":    {"staff_id": 99999, "services": []map[string]any{{"id": haircut}}, "client": map[string]any{"phone": "79990000000"}, "datetime": day + "T16:00:00"},
 			"datetime":    {"staff_id": anna, "services": []map[string]any{{"id": haircut}}, "client": map[string]any{"phone": "79990000000"}, "datetime": "tomorrow"},
-			"activity_id": {"staff_id": anna, "activity_id": 5, "services": []map[string]any{{"id": haircut}}, "client": map[string]any{"phone": "79990000000"}, "datetime": day + "T16:00:00"},
+			"activity_id": {"staff_id": anna, "activity_id": 999999, "services": []map[string]any{{"id": haircut}}, "client": map[string]any{"phone": "79990000000"}, "datetime": day + "T16:00:00"},
 			"client":      {"staff_id": anna, "services": []map[string]any{{"id": haircut}}, "datetime": day + "T16:00:00"},
 		} {
 			r := create(body)
@@ -353,8 +353,10 @@ func TestListAppointments(t *testing.T) {
 		worker := e.login(demo.WorkerLogin, demo.Password)
 		anna, haircut := demoIDs(t, e, owner, "Anna Smirnova", "Women's haircut")
 		vera, manicure := demoIDs(t, e, owner, "Vera Popova", "Manicure")
+		dropDemoClass(t, e, owner)
 		days := bookingDays(2)
 		made := map[string]int64{}
+		var workerID int64
 		for _, x := range []struct {
 			key, who, day, at, phone string
 		}{
@@ -371,7 +373,7 @@ func TestListAppointments(t *testing.T) {
 				"staff_id": member, "services": []map[string]any{{"id": service}}, "client": map[string]any{"phone": x.phone},
 				"datetime": x.day + "T" + x.at + ":00"}})
 			expect(t, r, 201)
-			made[x.key] = num(r.Data()["id"])
+			made[x.key], workerID = num(r.Data()["id"]), num(r.Data()["created_user_id"])
 		}
 		list := func(q string) resp {
 			return e.do(req{Method: "GET", Path: fmt.Sprintf("/records/%d?%s", e.locA, q), Auth: e.userAuth(worker)})
@@ -406,7 +408,7 @@ func TestListAppointments(t *testing.T) {
 		if n := num(list("").Meta()["total_count"]); n != 3 {
 			t.Fatalf("deleted ones are listed: %d", n)
 		}
-		r = list("with_deleted=1&include_finance_transactions=1")
+		r = list(fmt.Sprintf("with_deleted=1&include_finance_transactions=1&created_user_id=%d", workerID))
 		if num(r.Meta()["total_count"]) != 4 || r.List()[0]["finance_transactions"] == nil {
 			t.Fatalf("with_deleted: %v", r.Meta())
 		}

@@ -61,6 +61,8 @@ func (s *Server) routes() []route {
 	rts = append(rts, s.clientRoutes()...)
 	rts = append(rts, s.recordRoutes()...)
 	rts = append(rts, s.visitRoutes()...)
+	rts = append(rts, s.activityRoutes()...)
+	rts = append(rts, s.eventScheduleRoutes()...)
 	return append(rts, s.commentRoutes()...)
 }
 

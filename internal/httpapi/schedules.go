@@ -219,9 +219,9 @@ func (s *Server) staffSchedules(c *call) error {
 	for i, d := range days {
 		out[i] = memberDayOut{StaffID: d.TeamMemberID, Date: d.Date.Format(apitime.Date), Slots: renderSlots(d.Slots),
 			BusyIntervals: []busyOut{}}
-		for _, a := range d.Busy {
-			out[i].BusyIntervals = append(out[i].BusyIntervals, busyOut{EntityType: "record", EntityID: a.ID,
-				From: a.Start.In(zone).Format("15:04:05"), To: a.End().In(zone).Format("15:04:05")})
+		for _, b := range d.Busy {
+			out[i].BusyIntervals = append(out[i].BusyIntervals, busyOut{EntityType: b.EntityType, EntityID: b.EntityID,
+				From: b.Start.In(zone).Format("15:04:05"), To: b.End.In(zone).Format("15:04:05")})
 		}
 	}
 	return c.okMeta(http.StatusOK, out, map[string]int{"count": len(out)})
