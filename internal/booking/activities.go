@@ -30,7 +30,7 @@ type Activity struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	Deleted      bool
-	RecordsCount int64 // reads: its non-deleted appointments
+	RecordsCount int64 // reads: the seats its non-deleted appointments take
 }
 
 // End is when the member is free again.
@@ -470,13 +470,16 @@ func (s *Service) seat(ctx context.Context, tx Tx, loc Location, act Activity, c
 	if err != nil {
 		return a, err
 	}
+	taken := int64(0)
 	for _, r := range records {
 		if r.ClientID != nil && *r.ClientID == clientID {
 			return a, &ValidationError{Errors: []FieldError{{Code: codeAlreadyBooked, Field: "client",
 				Message: "The client is already booked into this group event."}}}
 		}
+		taken += r.ClientsCount
 	}
-	if int64(len(records)) >= act.Capacity {
+	a.ClientsCount = max(a.ClientsCount, 1)
+	if taken+a.ClientsCount > act.Capacity {
 		return a, &ValidationError{Errors: []FieldError{{Code: codeActivityFull, Field: "activity_id",
 			Message: "The group event is full."}}}
 	}
@@ -501,6 +504,9 @@ func (s *Service) joinActivity(ctx context.Context, tx Tx, c Caller, loc Locatio
 	}
 	if in.Client.ID == 0 && PhoneDigits(in.Client.Phone) == "" {
 		v.Add("client", "client.phone or client_id is required")
+	}
+	if in.ClientsCount != nil && (*in.ClientsCount < 1 || *in.ClientsCount > maxCapacity) {
+		v.Add("clients_count", "clients_count is the number of seats to take, from 1")
 	}
 	if err := v.Err(); err != nil {
 		return Appointment{}, err
@@ -527,6 +533,9 @@ func (s *Service) joinActivity(ctx context.Context, tx Tx, c Caller, loc Locatio
 		CreatedAt: now, UpdatedAt: now}
 	if in.Attendance != nil {
 		a.Attendance = *in.Attendance
+	}
+	if in.ClientsCount != nil {
+		a.ClientsCount = *in.ClientsCount
 	}
 	return s.seat(ctx, tx, loc, act, *clientID, a)
 }

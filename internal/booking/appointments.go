@@ -74,6 +74,7 @@ type Appointment struct {
 	PartnerID              int64
 	ActivityID             int64 // the group event it is a seat of, or 0
 	ClientScheduleID       int64 // the client schedule that booked it, or 0
+	ClientsCount           int64 // seats it takes in its group event (1 otherwise)
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
 	Deleted                bool
@@ -176,6 +177,7 @@ type AppointmentInput struct {
 	EmailRemainHours *int64
 	SendSMS          bool
 	ActivityID       int64
+	ClientsCount     *int64 // seats to take in the group event (default 1)
 }
 
 // AppointmentView is an appointment with what its answer shows.

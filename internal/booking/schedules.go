@@ -329,9 +329,29 @@ func eventViews(ctx context.Context, tx Tx, loc Location, sr Series) ([]EventVie
 	return out, nil
 }
 
-// liveSchedule is a schedule of the location, else ErrNotFound.
-func liveSchedule(ctx context.Context, tx Tx, locationID, id int64) (EventSchedule, error) {
-	return tx.Schedule(ctx, locationID, id)
+// lockSchedule is the start of every schedule change: the caller's access,
+// the schedule's row lock, then the schedule (ErrNotFound if it is not a
+// live schedule of the location).
+func (s *Service) lockSchedule(ctx context.Context, tx Tx, c Caller, locationID, id int64, perm string) (Location, EventSchedule, error) {
+	loc, _, err := s.access(ctx, tx, c, locationID, perm)
+	if err != nil {
+		return loc, EventSchedule{}, err
+	}
+	if err := tx.Lock(ctx, LockSchedule, id); err != nil {
+		return loc, EventSchedule{}, err
+	}
+	sch, err := tx.Schedule(ctx, locationID, id)
+	return loc, sch, err
+}
+
+// seriesOf finds a live series of the schedule.
+func seriesOf(sch EventSchedule, id int64) (Series, error) {
+	for _, sr := range sch.Series {
+		if sr.ID == id {
+			return sr, nil
+		}
+	}
+	return Series{}, ErrNotFound
 }
 
 // CreateSchedule is POST /company/{id}/schedules: it stores the schedule
@@ -633,14 +653,7 @@ func (s *Service) removeFutureEvents(ctx context.Context, tx Tx, loc Location, s
 func (s *Service) UpdateSchedule(ctx context.Context, c Caller, locationID, id int64, dateEnd string) (ScheduleView, error) {
 	var out ScheduleView
 	err := s.store.Write(ctx, func(tx Tx) error {
-		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermEditRecords)
-		if err != nil {
-			return err
-		}
-		if err := tx.Lock(ctx, LockSchedule, id); err != nil {
-			return err
-		}
-		sch, err := liveSchedule(ctx, tx, locationID, id)
+		loc, sch, err := s.lockSchedule(ctx, tx, c, locationID, id, auth.PermEditRecords)
 		if err != nil {
 			return err
 		}
@@ -676,14 +689,7 @@ func (s *Service) UpdateSchedule(ctx context.Context, c Caller, locationID, id i
 // the future events with their appointments; past ones stay.
 func (s *Service) DeleteSchedule(ctx context.Context, c Caller, locationID, id int64) error {
 	return s.store.Write(ctx, func(tx Tx) error {
-		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermDeleteRecords)
-		if err != nil {
-			return err
-		}
-		if err := tx.Lock(ctx, LockSchedule, id); err != nil {
-			return err
-		}
-		sch, err := liveSchedule(ctx, tx, locationID, id)
+		loc, sch, err := s.lockSchedule(ctx, tx, c, locationID, id, auth.PermDeleteRecords)
 		if err != nil {
 			return err
 		}
@@ -716,32 +722,11 @@ func (s *Service) removeSeries(ctx context.Context, tx Tx, loc Location, sr Seri
 	return tx.DeleteSeries(ctx, sr.ID, s.now())
 }
 
-// scheduleSeries finds a live series of a live schedule of the location.
-func scheduleSeries(ctx context.Context, tx Tx, locationID, scheduleID, seriesID int64) (EventSchedule, Series, error) {
-	sch, err := liveSchedule(ctx, tx, locationID, scheduleID)
-	if err != nil {
-		return sch, Series{}, err
-	}
-	for _, sr := range sch.Series {
-		if sr.ID == seriesID {
-			return sch, sr, nil
-		}
-	}
-	return sch, Series{}, ErrNotFound
-}
-
 // AddSeries is POST .../schedules/{schedule_id}/days.
 func (s *Service) AddSeries(ctx context.Context, c Caller, locationID, scheduleID int64, in SeriesInput) (SeriesView, error) {
 	var out SeriesView
 	err := s.store.Write(ctx, func(tx Tx) error {
-		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermEditRecords)
-		if err != nil {
-			return err
-		}
-		if err := tx.Lock(ctx, LockSchedule, scheduleID); err != nil {
-			return err
-		}
-		sch, err := liveSchedule(ctx, tx, locationID, scheduleID)
+		loc, sch, err := s.lockSchedule(ctx, tx, c, locationID, scheduleID, auth.PermEditRecords)
 		if err != nil {
 			return err
 		}
@@ -773,14 +758,11 @@ func (s *Service) AddSeries(ctx context.Context, c Caller, locationID, scheduleI
 func (s *Service) UpdateSeries(ctx context.Context, c Caller, locationID, scheduleID, seriesID int64, in SeriesInput, force bool) (SeriesView, error) {
 	var out SeriesView
 	err := s.store.Write(ctx, func(tx Tx) error {
-		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermEditRecords)
+		loc, sch, err := s.lockSchedule(ctx, tx, c, locationID, scheduleID, auth.PermEditRecords)
 		if err != nil {
 			return err
 		}
-		if err := tx.Lock(ctx, LockSchedule, scheduleID); err != nil {
-			return err
-		}
-		_, old, err := scheduleSeries(ctx, tx, locationID, scheduleID, seriesID)
+		old, err := seriesOf(sch, seriesID)
 		if err != nil {
 			return err
 		}
@@ -842,14 +824,11 @@ func (s *Service) UpdateSeries(ctx context.Context, c Caller, locationID, schedu
 // DeleteSeries is DELETE .../days/{day_id}.
 func (s *Service) DeleteSeries(ctx context.Context, c Caller, locationID, scheduleID, seriesID int64) error {
 	return s.store.Write(ctx, func(tx Tx) error {
-		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermDeleteRecords)
+		loc, sch, err := s.lockSchedule(ctx, tx, c, locationID, scheduleID, auth.PermDeleteRecords)
 		if err != nil {
 			return err
 		}
-		if err := tx.Lock(ctx, LockSchedule, scheduleID); err != nil {
-			return err
-		}
-		_, sr, err := scheduleSeries(ctx, tx, locationID, scheduleID, seriesID)
+		sr, err := seriesOf(sch, seriesID)
 		if err != nil {
 			return err
 		}
@@ -866,7 +845,11 @@ func (s *Service) SeriesEvents(ctx context.Context, c Caller, locationID, schedu
 		if loc, _, err = s.access(ctx, tx, c, locationID, auth.PermTimetable); err != nil {
 			return err
 		}
-		_, sr, err := scheduleSeries(ctx, tx, locationID, scheduleID, seriesID)
+		sch, err := tx.Schedule(ctx, locationID, scheduleID)
+		if err != nil {
+			return err
+		}
+		sr, err := seriesOf(sch, seriesID)
 		if err != nil {
 			return err
 		}
@@ -964,7 +947,7 @@ func (s *Service) CreateClientSchedule(ctx context.Context, c Caller, locationID
 		if err != nil {
 			return err
 		}
-		sch, err := liveSchedule(ctx, tx, locationID, scheduleID)
+		sch, err := tx.Schedule(ctx, locationID, scheduleID)
 		if err != nil {
 			return err
 		}
@@ -998,7 +981,7 @@ func (s *Service) CreateClientSchedule(ctx context.Context, c Caller, locationID
 // clientSchedule loads a live client schedule of a live schedule of the
 // location.
 func clientSchedule(ctx context.Context, tx Tx, locationID, scheduleID, id int64) (EventSchedule, ClientSchedule, error) {
-	sch, err := liveSchedule(ctx, tx, locationID, scheduleID)
+	sch, err := tx.Schedule(ctx, locationID, scheduleID)
 	if err != nil {
 		return sch, ClientSchedule{}, err
 	}

@@ -50,6 +50,12 @@ func TestGroupEventSeats(t *testing.T) {
 		if errorCode(r) != 435 {
 			t.Fatalf("the same client twice: %s", truncate(r.Body))
 		}
+		// clients_count takes several seats: two do not fit in the one left.
+		r = e.do(req{Method: "POST", Path: fmt.Sprintf("/records/%d", e.locA), Auth: e.userAuth(owner), Body: map[string]any{
+			"activity_id": id, "clients_count": 2, "client": map[string]any{"phone": "+79990000002"}}})
+		if r.Status != 422 || errorCode(r) != 434 {
+			t.Fatalf("two seats in one: %s", truncate(r.Body))
+		}
 		expect(t, seatIn(e, owner, e.locA, id, "+79990000002"), 201)
 		r = seatIn(e, owner, e.locA, id, "+79990000003")
 		expectError(t, r, 422, "full")

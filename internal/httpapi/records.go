@@ -124,7 +124,7 @@ func renderRecord(v booking.AppointmentView) recordOut {
 	zone := v.Location.Zone()
 	a := v.Appointment
 	out := recordOut{ID: a.ID, CompanyID: a.LocationID, StaffID: a.TeamMemberID, Services: []recordServiceOut{},
-		GoodsTransactions: []any{}, ClientsCount: 1, Date: apitime.FormatLocal(a.Start, zone),
+		GoodsTransactions: []any{}, ClientsCount: int(max(a.ClientsCount, 1)), Date: apitime.FormatLocal(a.Start, zone),
 		Datetime: apitime.FormatISO(a.Start, zone), CreateDate: apitime.FormatCompact(a.CreatedAt, zone),
 		Comment: a.Comment, VisitAttendance: a.VisitAttendance, Attendance: a.Attendance,
 		Confirmed: flag01(a.Attendance == booking.AttendanceConfirmed), SeanceLength: a.SeanceLength,
@@ -197,13 +197,15 @@ type recordBody struct {
 	RecordLabels           []Int           `json:"record_labels"`
 	CustomFields           json.RawMessage `json:"custom_fields"`
 	ActivityID             Int             `json:"activity_id"`
+	ClientsCount           Int             `json:"clients_count"`
 }
 
 func (b recordBody) input() booking.AppointmentInput {
 	in := booking.AppointmentInput{TeamMemberID: b.StaffID.V, Datetime: b.Datetime.V, SeanceLength: b.SeanceLength.Ptr(),
 		TechnicalBreak: b.TechnicalBreakDuration.Ptr(), SaveIfBusy: b.SaveIfBusy.V, SendSMS: b.SendSMS.V,
 		Comment: b.Comment.V, SMSRemainHours: b.SMSRemainHours.Ptr(), EmailRemainHours: b.EmailRemainHours.Ptr(),
-		Attendance: b.Attendance.Ptr(), APIID: b.APIID.V, CustomColor: b.CustomColor.V, ActivityID: b.ActivityID.V}
+		Attendance: b.Attendance.Ptr(), APIID: b.APIID.V, CustomColor: b.CustomColor.V, ActivityID: b.ActivityID.V,
+		ClientsCount: b.ClientsCount.Ptr()}
 	if !b.StaffID.Set {
 		in.TeamMemberID = b.TeamMemberID.V
 	}

@@ -12,7 +12,7 @@ import (
 
 const activityColumns = `id, location_id, service_id, team_member_id, start_at, length, capacity, comment, color,
 	font_color, instructions, stream_link, label_ids, created_at, updated_at, deleted_at,
-	(SELECT COUNT(*) FROM appointments r WHERE r.activity_id = activities.id AND r.deleted_at IS NULL)`
+	(SELECT COALESCE(SUM(r.clients_count), 0) FROM appointments r WHERE r.activity_id = activities.id AND r.deleted_at IS NULL)`
 
 func scanActivity(r scanner) (booking.Activity, error) {
 	var a booking.Activity

@@ -13,7 +13,7 @@ import (
 const appointmentColumns = `a.id, a.location_id, a.team_member_id, a.client_id, a.visit_id, a.start_at,
 	a.seance_length, a.technical_break_duration, a.comment, a.attendance, v.attendance, a.api_id, a.custom_color,
 	a.record_labels, a.custom_fields, a.sms_remain_hours, a.email_remain_hours, a.send_sms, a.created_user_id,
-	a.partner_id, a.activity_id, a.client_schedule_id, a.created_at, a.updated_at, a.deleted_at, ` + paidFullColumn
+	a.partner_id, a.activity_id, a.client_schedule_id, a.clients_count, a.created_at, a.updated_at, a.deleted_at, ` + paidFullColumn
 
 // paidFullColumn is 1 when the visit's payments cover the cost of its
 // non-deleted appointments; the total is only summed for a visit with
@@ -31,7 +31,7 @@ func scanAppointment(r scanner) (booking.Appointment, error) {
 	var labels, custom string
 	err := r.Scan(&a.ID, &a.LocationID, &a.TeamMemberID, &client, &a.VisitID, &start, &a.SeanceLength,
 		&a.TechnicalBreakDuration, &a.Comment, &a.Attendance, &a.VisitAttendance, &a.APIID, &a.CustomColor,
-		&labels, &custom, &sms, &email, &a.SendSMS, &a.CreatedUserID, &a.PartnerID, &a.ActivityID, &a.ClientScheduleID, &created, &updated, &deleted, &paidFull)
+		&labels, &custom, &sms, &email, &a.SendSMS, &a.CreatedUserID, &a.PartnerID, &a.ActivityID, &a.ClientScheduleID, &a.ClientsCount, &created, &updated, &deleted, &paidFull)
 	if err != nil {
 		return a, one(err)
 	}
@@ -54,12 +54,12 @@ func (t *tx) CreateAppointment(ctx context.Context, a booking.Appointment) (int6
 	id, err := t.insert(ctx, `INSERT INTO appointments (location_id, team_member_id, client_id, visit_id, start_at,
 		end_at, seance_length, technical_break_duration, comment, attendance, api_id, custom_color, record_labels,
 		custom_fields, sms_remain_hours, email_remain_hours, send_sms, created_user_id, partner_id, activity_id,
-		client_schedule_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		client_schedule_id, clients_count, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.LocationID, a.TeamMemberID, nullInt(a.ClientID), a.VisitID, unix(a.Start), unix(a.End()), a.SeanceLength,
 		a.TechnicalBreakDuration, a.Comment, a.Attendance, a.APIID, a.CustomColor, jsonText(labels), jsonText(custom),
 		nullInt(a.SMSRemainHours), nullInt(a.EmailRemainHours), a.SendSMS, a.CreatedUserID, a.PartnerID, a.ActivityID,
-		a.ClientScheduleID, unix(a.CreatedAt), unix(a.UpdatedAt))
+		a.ClientScheduleID, max(a.ClientsCount, 1), unix(a.CreatedAt), unix(a.UpdatedAt))
 	if err != nil {
 		return 0, err
 	}

@@ -1,6 +1,7 @@
 -- Group events (activities) occupy their team member's time like an
--- appointment; appointments join one through activity_id (0 = none) and a
--- client schedule through client_schedule_id (0 = none).
+-- appointment; appointments join one through activity_id (0 = none), taking
+-- clients_count seats, and a client schedule through client_schedule_id
+-- (0 = none).
 CREATE TABLE activities (
     id              INTEGER PRIMARY KEY,
     location_id     INTEGER NOT NULL REFERENCES locations (id),
@@ -25,6 +26,7 @@ CREATE INDEX activities_location_time ON activities (location_id, start_at, id);
 
 ALTER TABLE appointments ADD COLUMN activity_id INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE appointments ADD COLUMN client_schedule_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE appointments ADD COLUMN clients_count INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX appointments_activity ON appointments (activity_id);
 CREATE INDEX appointments_client_schedule ON appointments (client_schedule_id);
 
