@@ -55,8 +55,9 @@ type Interval struct {
 func (a Interval) overlaps(b Interval) bool { return a.Start.Before(b.End) && b.Start.Before(a.End) }
 
 // wallClock is the instant of a local date (midnight UTC of it) plus
-// minutes, in zone. A wall time skipped by a DST change moves forward as
-// time.Date does, so "02:30" on a spring-forward day is 03:30.
+// minutes, in zone. A wall time skipped by a DST change resolves as
+// time.Date does, which moves it back: "02:30" on a US spring-forward day
+// is 01:30 standard time.
 func wallClock(date time.Time, min int, zone *time.Location) time.Time {
 	y, m, d := date.Date()
 	return time.Date(y, m, d, 0, min, 0, 0, zone)
