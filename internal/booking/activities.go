@@ -194,8 +194,7 @@ func checkActivityPlacement(ctx context.Context, tx Tx, a Activity) error {
 	if err != nil || len(busy) == 0 {
 		return err
 	}
-	msg := "The team member is busy at the selected time."
-	return &ValidationError{Errors: []FieldError{{Code: CodeBusy, Message: msg}}}
+	return errBusy()
 }
 
 // CreateActivity is POST /activity/{location_id}.
@@ -309,13 +308,13 @@ func (s *Service) moveActivity(ctx context.Context, tx Tx, loc Location, old, a 
 	if err != nil {
 		return err
 	}
+	line, err := activityLine(ctx, tx, loc, a)
+	if err != nil {
+		return err
+	}
 	for _, r := range records {
 		r.TeamMemberID, r.Start, r.SeanceLength, r.UpdatedAt = a.TeamMemberID, a.Start, a.Length, a.UpdatedAt
 		if a.ServiceID != old.ServiceID {
-			line, err := activityLine(ctx, tx, loc, a)
-			if err != nil {
-				return err
-			}
 			r.Services = []ServiceLine{line}
 		}
 		if err := tx.UpdateAppointment(ctx, r); err != nil {

@@ -139,10 +139,15 @@ func CheckPlacement(work []Interval, busy []Busy, start, end time.Time) error {
 		return &ValidationError{Errors: []FieldError{{Code: CodeNotWorking, Message: msg}}}
 	}
 	if len(busy) > 0 {
-		msg := "The team member is busy at the selected time."
-		return &ValidationError{Errors: []FieldError{{Code: CodeBusy, Message: msg}}}
+		return errBusy()
 	}
 	return nil
+}
+
+// errBusy is D1's answer for a team member who is booked already.
+func errBusy() error {
+	msg := "The team member is busy at the selected time."
+	return &ValidationError{Errors: []FieldError{{Code: CodeBusy, Message: msg}}}
 }
 
 // ClientRef is the client of a create request: an id, or contact details.

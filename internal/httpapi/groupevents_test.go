@@ -397,11 +397,49 @@ func TestSeriesChanges(t *testing.T) {
 		}
 		expectError(t, f.do("POST", f.path("/%d/days", f.schedule), map[string]any{"day_of_week": "wed", "events_master_id": f.member,
 			"events_time": "15:00:00", "events_duration": 3600, "events_capacity": 4}), 422, "already")
+		// A client booked into the Wednesdays loses them with the series.
+		r = f.do("POST", fmt.Sprintf("/clients/%d", e.locB), map[string]any{"name": "Wed Client", "phone": "+12125550111"})
+		expect(t, r, 201)
+		wedClient := num(r.Data()["id"])
+		expect(t, f.do("POST", f.path("/%d/client_schedules", f.schedule), map[string]any{"client_id": wedClient, "schedule_days_ids": []int64{wed}}), 201)
+		if n := len(f.clientRecords(t, wedClient)); n != 5 {
+			t.Fatalf("%d Wednesday appointments, want 5", n)
+		}
 		expect(t, f.do("DELETE", f.path("/%d/days/%d", f.schedule, wed), nil), 204)
 		expect(t, f.do("GET", f.path("/%d/days/%d/events", f.schedule, wed), nil), 404)
+		if n := len(f.clientRecords(t, wedClient)); n != 0 {
+			t.Fatalf("%d Wednesday appointments left after deleting the series", n)
+		}
 		r = f.do("GET", fmt.Sprintf("/activity/%d/search_dates?from=2027-03-01&till=2027-03-31", e.locB), nil)
 		if fmt.Sprint(r.JSON["data"]) != "[2027-03-02 2027-03-04 2027-03-09 2027-03-11 2027-03-16 2027-03-18 2027-03-23 2027-03-25 2027-03-30]" {
 			t.Fatalf("dates after deleting the Wednesday series: %s", truncate(r.Body))
+		}
+	})
+}
+
+// TestScheduleCopiesOriginalClients: add_clients_from_original_entity books
+// the original event's clients into every new event of the schedule.
+func TestScheduleCopiesOriginalClients(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		f := schedFixture{e: e}
+		f.member, f.service = careTeam(t, e)
+		r := f.do("POST", fmt.Sprintf("/activity/%d", e.locB), map[string]any{
+			"date": "2027-05-04T10:00:00", "service_id": f.service, "staff_id": f.member, "capacity": 2, "length": 3600})
+		expect(t, r, 200)
+		f.original = num(r.Data()["id"])
+		seat := seatIn(e, e.ownerB, e.locB, f.original, "+12125550121")
+		expect(t, seat, 201)
+		client := num(seat.Data()["client"].(map[string]any)["id"])
+		expect(t, f.do("POST", f.path(""), map[string]any{"original_entity_type": "activity", "original_entity_id": f.original,
+			"date_end": "2027-05-18", "add_clients_from_original_entity": true,
+			"days": []map[string]any{{"day_of_week": "tue", "events_master_id": f.member, "events_time": "10:00:00",
+				"events_duration": 3600, "events_capacity": 2}}}), 201)
+		var got []string
+		for _, rec := range f.clientRecords(t, client) {
+			got = append(got, rec["datetime"].(string))
+		}
+		if fmt.Sprint(got) != "[2027-05-04T10:00:00-04:00 2027-05-11T10:00:00-04:00 2027-05-18T10:00:00-04:00]" {
+			t.Fatalf("the original's client in the scheduled events: %v", got)
 		}
 	})
 }
