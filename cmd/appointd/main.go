@@ -33,6 +33,7 @@ const usage = `appointd — a self-hostable server for the Altegio Business Mana
 Usage:
   appointd serve [--addr 127.0.0.1:8080] [--db sqlite:appointd.db|postgres://...] [--demo]
   appointd migrate [--db ...]
+  appointd backup PATH [--db sqlite:...]   (a consistent copy of a live SQLite database)
   appointd partner create NAME [--db ...]
   appointd user create --login L --password P --name N [--db ...]
   appointd user grant LOGIN LOCATION_ID ROLE [--db ...]
@@ -58,6 +59,8 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		return serve(rest, stdout)
 	case "migrate":
 		return migrate(rest, stdout)
+	case "backup":
+		return backup(rest, stdout)
 	case "partner":
 		return partner(rest, stdout)
 	case "user":
@@ -117,6 +120,15 @@ func open(ctx context.Context, dsn string, o store.Options) (*store.Store, error
 	return st, nil
 }
 
+// limits are the server's transport timeouts; with maxHeaderBytes and the
+// 1 MiB body limit of httpapi they bound what one slow or large client can
+// hold.
+type limits struct {
+	readHeader, read, write, idle time.Duration
+}
+
+const maxHeaderBytes = 64 << 10
+
 func serve(args []string, stdout io.Writer) error {
 	fs, c := newFlags("serve")
 	addr := fs.String("addr", env("APPOINTD_ADDR", "127.0.0.1:8080"), "listen address")
@@ -126,7 +138,17 @@ func serve(args []string, stdout io.Writer) error {
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long in-flight requests may run after SIGTERM")
 	xff := fs.Bool("trust-forwarded-for", false, "take the client IP from X-Forwarded-For (behind a proxy only)")
 	pprofAddr := fs.String("pprof-addr", "", "serve net/http/pprof on this address (loopback; off by default)")
+	rateLimit := fs.String("rate-limit", env("APPOINTD_RATE_LIMIT", "off"), "requests per client IP: off, altegio (5/s,200/m) or N/s,M/m")
+	var lim limits
+	fs.DurationVar(&lim.readHeader, "read-header-timeout", 10*time.Second, "time allowed to send the request headers")
+	fs.DurationVar(&lim.read, "read-timeout", 30*time.Second, "time allowed to send the whole request")
+	fs.DurationVar(&lim.write, "write-timeout", 60*time.Second, "time allowed to handle a request and write its answer")
+	fs.DurationVar(&lim.idle, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
 	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	rl, err := httpapi.ParseRateLimit(*rateLimit)
+	if err != nil {
 		return err
 	}
 	var handler slog.Handler = slog.NewTextHandler(os.Stderr, nil)
@@ -155,14 +177,13 @@ func serve(args []string, stdout io.Writer) error {
 		}
 	}
 	srv := &http.Server{
-		Addr: *addr,
 		Handler: httpapi.NewServer(httpapi.Deps{Service: svc, Logger: logger, Metrics: metrics,
-			OpenAPI: api.OpenAPI, TrustForwardedFor: *xff}),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+			OpenAPI: api.OpenAPI, TrustForwardedFor: *xff, RateLimit: rl}),
+		ReadHeaderTimeout: lim.readHeader,
+		ReadTimeout:       lim.read,
+		WriteTimeout:      lim.write,
+		IdleTimeout:       lim.idle,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
 	}
 	if *pprofAddr != "" {
@@ -176,7 +197,7 @@ func serve(args []string, stdout io.Writer) error {
 		return err
 	}
 	logger.Info("appointd listening", "addr", ln.Addr().String(), "engine", st.Engine(),
-		"startup_ms", time.Since(started).Milliseconds())
+		"rate_limit", rl.String(), "startup_ms", time.Since(started).Milliseconds())
 	if *seed {
 		fmt.Fprintf(stdout, "\nTry it:\n  curl -s -X POST http://%s/api/v1/auth -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{\"login\":\"%s\",\"password\":\"%s\"}'\n\n",
 			ln.Addr(), demo.PartnerToken, demo.OwnerLogin, demo.Password)
@@ -218,6 +239,29 @@ func migrate(args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "applied %d migration(s); schema version %d\n", len(applied), v)
+	return nil
+}
+
+func backup(args []string, stdout io.Writer) error {
+	fs, c := newFlags("backup")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New("usage: appointd backup PATH [--db sqlite:...]")
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, c.db, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	started := time.Now()
+	if err := st.Backup(ctx, pos[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up to %s in %s\n", pos[0], time.Since(started).Round(time.Millisecond))
 	return nil
 }
 

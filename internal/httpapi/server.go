@@ -23,12 +23,15 @@ type Deps struct {
 	// TrustForwardedFor takes the client IP from the last X-Forwarded-For
 	// entry (set it only behind a proxy that writes that header).
 	TrustForwardedFor bool
+	// RateLimit limits requests to /api/ per client IP (D9); zero is off.
+	RateLimit RateLimit
 }
 
 // Server is the whole HTTP surface.
 type Server struct {
 	Deps
-	mux *http.ServeMux
+	mux     *http.ServeMux
+	limiter *limiter // nil when rate limiting is off
 }
 
 // NewServer builds the server and registers every route of routes.go.
@@ -40,6 +43,9 @@ func NewServer(d Deps) *Server {
 		d.Metrics = NewMetrics()
 	}
 	s := &Server{Deps: d, mux: http.NewServeMux()}
+	if !d.RateLimit.Off() {
+		s.limiter = newLimiter(d.RateLimit, nil)
+	}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
 	}
@@ -57,6 +63,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	_, pattern := s.mux.Handler(r)
 	switch {
+	case s.rateLimited(rec, r):
+		pattern = "rate_limited"
 	case pattern == "":
 		pattern = "unmatched"
 		s.notRouted(rec, r)

@@ -38,6 +38,8 @@ type Store struct {
 	observe               func(string, time.Duration)
 	// migrationsFS replaces the embedded migrations (tests only).
 	migrationsFS fs.FS
+	// sqliteDSN opens one more connection to the same file (Backup).
+	sqliteDSN string
 }
 
 var _ booking.Store = (*Store)(nil)
@@ -70,6 +72,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		// not only a killed process.
 		pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 		base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+		s.sqliteDSN = base
 		if s.write, err = sql.Open("sqlite", base+"&_txlock=immediate"); err != nil {
 			return nil, err
 		}
