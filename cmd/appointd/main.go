@@ -16,6 +16,7 @@ import (
 	_ "net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -139,6 +140,7 @@ func serve(args []string, stdout io.Writer) error {
 	xff := fs.Bool("trust-forwarded-for", false, "take the client IP from X-Forwarded-For (behind a proxy only)")
 	pprofAddr := fs.String("pprof-addr", "", "serve net/http/pprof on this address (loopback; off by default)")
 	rateLimit := fs.String("rate-limit", env("APPOINTD_RATE_LIMIT", "off"), "requests per client IP: off, altegio (5/s,200/m) or N/s,M/m")
+	gcPercent := fs.Int("gc-percent", 400, "Go GC target (GOGC); ignored when the GOGC environment variable is set")
 	var lim limits
 	fs.DurationVar(&lim.readHeader, "read-header-timeout", 10*time.Second, "time allowed to send the request headers")
 	fs.DurationVar(&lim.read, "read-timeout", 30*time.Second, "time allowed to send the whole request")
@@ -150,6 +152,12 @@ func serve(args []string, stdout io.Writer) error {
 	rl, err := httpapi.ParseRateLimit(*rateLimit)
 	if err != nil {
 		return err
+	}
+	// The live heap is a few MB, so Go's default GOGC=100 collects after
+	// every few hundred requests; the profile of GET one appointment spent
+	// about a fifth of its CPU in GC and returning memory (BENCHMARKS.md).
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(*gcPercent)
 	}
 	var handler slog.Handler = slog.NewTextHandler(os.Stderr, nil)
 	if *logFormat == "json" {

@@ -87,3 +87,22 @@ func BenchmarkSeancesRoute(b *testing.B) {
 	url := fmt.Sprintf("%s/api/v1/timetable/seances/%d/1/%s?service_ids[]=1", e.srv.URL, e.locA, day)
 	measure(b, func() int { return get(url, e.userAuth(tok)) }, 200)
 }
+
+// BenchmarkGetAppointmentRoute is GET /record/{loc}/{id} on SQLite, end to
+// end: the hottest read of an integration.
+func BenchmarkGetAppointmentRoute(b *testing.B) {
+	e := benchEnv(b, booking.Options{})
+	tok := e.login(demo.OwnerLogin, demo.Password)
+	day := time.Now().AddDate(0, 0, 1)
+	if day.Weekday() == time.Sunday {
+		day = day.AddDate(0, 0, 1)
+	}
+	r := e.do(req{Method: "POST", Path: fmt.Sprintf("/records/%d", e.locA), Auth: e.userAuth(tok), Body: map[string]any{
+		"staff_id": 1, "services": []map[string]any{{"id": 1}}, "client": map[string]any{"name": "Bench", "phone": "+79990001111"},
+		"datetime": day.Format("2006-01-02") + "T11:00:00"}})
+	if r.Status != 201 {
+		b.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	url := fmt.Sprintf("%s/api/v1/record/%d/%d", e.srv.URL, e.locA, num(r.Data()["id"]))
+	measure(b, func() int { return get(url, e.userAuth(tok)) }, 200)
+}
