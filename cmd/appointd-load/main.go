@@ -3,7 +3,8 @@
 // requests and time, and prints throughput and latency percentiles. It
 // only talks to the address it is given; use loopback.
 //
-//	appointd-load run --scenario create|get|list|slots|floor-json|floor-insert --url http://127.0.0.1:8080 --clients 8 --requests 2000
+//	appointd-load run --scenario auth|create|get|list|slots|floor-json|floor-insert --url http://127.0.0.1:8080 --clients 8 --requests 2000
+//	appointd-load run --peer --prefix "" --url http://127.0.0.1:4010 --scenario get   (a stateless mock such as Prism)
 //	appointd-load floor --addr 127.0.0.1:18099 --db /tmp/floor.db
 //	appointd-load seed --db sqlite:appointd.db --appointments 1000000
 package main
@@ -56,6 +57,7 @@ func main() {
 
 type client struct {
 	base, auth string
+	accept     string // default application/vnd.api.v2+json
 	http       *http.Client
 }
 
@@ -70,7 +72,11 @@ func (c *client) do(method, path string, body any) (int, map[string]any, error) 
 		return 0, nil, err
 	}
 	req.Header.Set("Authorization", c.auth)
-	req.Header.Set("Accept", "application/vnd.api.v2+json")
+	accept := c.accept
+	if accept == "" {
+		accept = "application/vnd.api.v2+json"
+	}
+	req.Header.Set("Accept", accept)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := c.http.Do(req)
 	if err != nil {
@@ -94,7 +100,10 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	url := fs.String("url", "http://127.0.0.1:8080", "appointd base URL (loopback)")
 	floorURL := fs.String("floor", "http://127.0.0.1:18099", "floor server base URL")
-	scenario := fs.String("scenario", "get", "create, get, list, slots, floor-json or floor-insert")
+	scenario := fs.String("scenario", "get", "auth, create, get, list, slots, floor-json or floor-insert")
+	prefix := fs.String("prefix", "/api/v1", "path prefix of the API")
+	peer := fs.Bool("peer", false, "the server is a stateless mock: no set-up, ids 1, any 2xx counts")
+	members := fs.Int("members", 1, "create: spread the creates over this many new team members (1 = all contend for one)")
 	clients := fs.Int("clients", 8, "concurrent clients")
 	requests := fs.Int("requests", 2000, "requests in all")
 	maxTime := fs.Duration("max-time", time.Minute, "stop after this long")
@@ -110,10 +119,17 @@ func run(args []string) error {
 		return errors.New("--url must be a loopback address")
 	}
 	transport := &http.Transport{MaxIdleConns: *clients * 2, MaxIdleConnsPerHost: *clients * 2}
-	c := &client{base: *url + "/api/v1", auth: "Bearer " + *partner, http: &http.Client{Transport: transport, Timeout: 30 * time.Second}}
+	c := &client{base: *url + *prefix, auth: "Bearer " + *partner, http: &http.Client{Transport: transport, Timeout: 30 * time.Second}}
 	var op func(i int) (int, error)
 	want := 200
+	if *peer {
+		return drivePeer(c, *scenario, *loc, *day, *login, *password, *clients, *requests, *maxTime)
+	}
 	switch *scenario {
+	case "auth":
+		want = 201
+		body := map[string]string{"login": *login, "password": *password}
+		op = func(int) (int, error) { s, _, err := c.do("POST", "/auth", body); return s, err }
 	case "floor-json", "floor-insert":
 		f := &client{base: *floorURL, http: c.http}
 		method, path := "GET", "/bare/json"
@@ -134,10 +150,20 @@ func run(args []string) error {
 		switch *scenario {
 		case "create":
 			want = 201
+			ids := []int64{member}
+			for len(ids) < *members {
+				m, _, err := setupMember(c, *loc)
+				if err != nil {
+					return err
+				}
+				ids = append(ids, m)
+			}
 			start := time.Now().AddDate(0, 0, 1).UTC().Truncate(24 * time.Hour)
 			op = func(i int) (int, error) {
-				at := start.Add(time.Duration(i) * 10 * time.Minute)
-				s, _, err := c.do("POST", fmt.Sprintf("/records/%d", *loc), map[string]any{"staff_id": member,
+				// Request i goes to member i mod n, in that member's next
+				// free 10 minutes.
+				at := start.Add(time.Duration(i/len(ids)) * 10 * time.Minute)
+				s, _, err := c.do("POST", fmt.Sprintf("/records/%d", *loc), map[string]any{"staff_id": ids[i%len(ids)],
 					"services": []map[string]any{{"id": service}}, "seance_length": 600, "technical_break_duration": 0,
 					"client": map[string]any{"phone": fmt.Sprintf("+7900%07d", i%5000)}, "datetime": at.Format(time.RFC3339)})
 				return s, err
