@@ -100,7 +100,8 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	url := fs.String("url", "http://127.0.0.1:8080", "appointd base URL (loopback)")
 	floorURL := fs.String("floor", "http://127.0.0.1:18099", "floor server base URL")
-	scenario := fs.String("scenario", "get", "auth, create, get, list, slots, floor-json or floor-insert")
+	scenario := fs.String("scenario", "get", "auth, create, mixed, get, list, slots, floor-json or floor-insert")
+	journalPath := fs.String("journal", "", "mixed: append each acknowledged write (and each edit or delete about to be sent) to this file as JSON lines")
 	prefix := fs.String("prefix", "/api/v1", "path prefix of the API")
 	peer := fs.Bool("peer", false, "the server is a stateless mock: no set-up, ids 1, any 2xx counts")
 	members := fs.Int("members", 1, "create: spread the creates over this many new team members (1 = all contend for one)")
@@ -150,13 +151,9 @@ func run(args []string) error {
 		switch *scenario {
 		case "create":
 			want = 201
-			ids := []int64{member}
-			for len(ids) < *members {
-				m, _, err := setupMember(c, *loc)
-				if err != nil {
-					return err
-				}
-				ids = append(ids, m)
+			ids, err := addMembers(c, *loc, member, *members)
+			if err != nil {
+				return err
 			}
 			start := time.Now().AddDate(0, 0, 1).UTC().Truncate(24 * time.Hour)
 			op = func(i int) (int, error) {
@@ -177,6 +174,21 @@ func run(args []string) error {
 			}
 			path := fmt.Sprintf("/record/%d/%d", *loc, num(data(env)["id"]))
 			op = func(int) (int, error) { s, _, err := c.do("GET", path, nil); return s, err }
+		case "mixed":
+			ids, err := addMembers(c, *loc, member, *members)
+			if err != nil {
+				return err
+			}
+			var j *journal
+			if *journalPath != "" {
+				f, err := os.OpenFile(*journalPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				j = &journal{f: f}
+			}
+			op = mixedOp(c, *loc, ids, service, j)
 		case "list":
 			path := fmt.Sprintf("/records/%d?start_date=%s&end_date=%s&count=50", *loc, *day, *day)
 			op = func(int) (int, error) { s, _, err := c.do("GET", path, nil); return s, err }
@@ -215,6 +227,19 @@ func setupMember(c *client, loc int64) (int64, int64, error) {
 		return 0, 0, fmt.Errorf("schedule: %d %v", code, err)
 	}
 	return member, service, nil
+}
+
+// addMembers sets up members until there are n, first included.
+func addMembers(c *client, loc, first int64, n int) ([]int64, error) {
+	ids := []int64{first}
+	for len(ids) < n {
+		m, _, err := setupMember(c, loc)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, m)
+	}
+	return ids, nil
 }
 
 // drive runs op with clients goroutines until requests are done or maxTime
