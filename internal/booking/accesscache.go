@@ -22,6 +22,13 @@ type accessEntry struct {
 	expires time.Time
 }
 
+func (e accessEntry) allows(perm string) error {
+	if perm != "" && !e.member.Permissions().Allows(perm) {
+		return ErrForbidden
+	}
+	return nil
+}
+
 func (c *accessCache) get(userID, locationID int64, now time.Time) (accessEntry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -76,8 +76,25 @@ func (s *Service) access(ctx context.Context, tx Tx, c Caller, locationID int64,
 			s.accesses.put(c.User.ID, locationID, e)
 		}
 	}
-	if perm != "" && !e.member.Permissions().Allows(perm) {
-		return Location{}, Membership{}, ErrForbidden
+	if err := e.allows(perm); err != nil {
+		return Location{}, Membership{}, err
 	}
 	return e.loc, e.member, nil
+}
+
+// Authorize is the access check alone: ErrNotFound when the caller is not
+// a member of the location, ErrForbidden when the member lacks perm ("" =
+// membership is enough). The HTTP layer calls it before it reads a request,
+// so that an outsider or a member without the right never learns more than
+// that; every use case still checks in its own transaction.
+func (s *Service) Authorize(ctx context.Context, c Caller, locationID int64, perm string) error {
+	if c.User != nil {
+		if e, ok := s.accesses.get(c.User.ID, locationID, s.now()); ok {
+			return e.allows(perm)
+		}
+	}
+	return s.store.Read(ctx, func(tx Tx) error {
+		_, _, err := s.access(ctx, tx, c, locationID, perm)
+		return err
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"appointd/internal/auth"
 	"appointd/internal/booking"
 )
 
@@ -24,7 +25,7 @@ func (s *Server) catalogRoutes() []route {
 		{method: "GET", path: loc + "/staff/{team_member_id}", auth: authUser, handle: s.companyStaff},
 		{method: "GET", path: loc + "/staff/positions", auth: authUser, handle: s.positions},
 
-		{method: "POST", path: v1 + "/service_categories/{location_id}", auth: authUser, handle: s.createCategory},
+		{method: "POST", path: v1 + "/service_categories/{location_id}", auth: authUser, perm: auth.PermSettings, handle: s.createCategory},
 		{method: "GET", path: v1 + "/service_categories/{location_id}", auth: authPartner, handle: s.publicCategories},
 		{method: "GET", path: v1 + "/service_categories/{location_id}/{id}", auth: authPartner, handle: s.publicCategories},
 		{method: "GET", path: v1 + "/service_category/{location_id}/{id}", auth: authPartner, handle: s.getCategory},
@@ -41,16 +42,16 @@ func (s *Server) catalogRoutes() []route {
 		{method: "DELETE", path: v1 + "/services/{location_id}/{service_id}", auth: authUser, handle: s.deleteService},
 		{method: "GET", path: loc + "/services", auth: authUser, handle: s.companyServices},
 		{method: "GET", path: loc + "/services/{service_id}", auth: authUser, handle: s.companyServices},
-		{method: "POST", path: loc + "/services/{service_id}/staff", auth: authUser, meta: metaObject, handle: s.linkStaff},
-		{method: "PUT", path: loc + "/services/{service_id}/staff/{team_member_id}", auth: authUser, meta: metaObject, handle: s.linkStaff},
+		{method: "POST", path: loc + "/services/{service_id}/staff", auth: authUser, meta: metaObject, perm: auth.PermSettings, handle: s.linkStaff},
+		{method: "PUT", path: loc + "/services/{service_id}/staff/{team_member_id}", auth: authUser, meta: metaObject, perm: auth.PermSettings, handle: s.linkStaff},
 		{method: "DELETE", path: loc + "/services/{service_id}/staff/{team_member_id}", auth: authUser, meta: metaObject, handle: s.unlinkStaff},
 
 		{method: "GET", path: v1 + "/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}", auth: authUser, handle: s.getSchedule},
 		{method: "PUT", path: v1 + "/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}", auth: authUser, handle: s.putScheduleRange},
-		{method: "PUT", path: v1 + "/schedule/{location_id}/{team_member_id}", auth: authUser, handle: s.putScheduleDay},
-		{method: "GET", path: loc + "/staff/schedule", auth: authUser, handle: s.staffSchedules},
-		{method: "PUT", path: loc + "/staff/schedule", auth: authUser, handle: s.setStaffSchedules},
-		{method: "PUT", path: v1 + "/location/{location_id}/staff/schedule", auth: authUser, handle: s.setStaffSchedules},
+		{method: "PUT", path: v1 + "/schedule/{location_id}/{team_member_id}", auth: authUser, perm: auth.PermScheduleEdit, handle: s.putScheduleDay},
+		{method: "GET", path: loc + "/staff/schedule", auth: authUser, perm: auth.PermTimetable, handle: s.staffSchedules},
+		{method: "PUT", path: loc + "/staff/schedule", auth: authUser, perm: auth.PermScheduleEdit, handle: s.setStaffSchedules},
+		{method: "PUT", path: v1 + "/location/{location_id}/staff/schedule", auth: authUser, perm: auth.PermScheduleEdit, handle: s.setStaffSchedules},
 
 		{method: "GET", path: v1 + "/timetable/dates/{location_id}/{date}", auth: authUser, handle: s.timetableDates},
 		{method: "GET", path: v1 + "/timetable/seances/{location_id}/{team_member_id}/{date}", auth: authUser, handle: s.timetableSeances},

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"appointd/internal/apitime"
+	"appointd/internal/auth"
 	"appointd/internal/booking"
 )
 
@@ -15,7 +16,7 @@ func (s *Server) clientRoutes() []route {
 	return []route{
 		{method: "POST", path: v1 + "/clients/{location_id}", auth: authUser, handle: s.createClient},
 		{method: "GET", path: v1 + "/clients/{location_id}", auth: authUser, handle: s.listClients},
-		{method: "POST", path: v1 + "/clients/{location_id}/bulk", auth: authUser, handle: s.bulkClients},
+		{method: "POST", path: v1 + "/clients/{location_id}/bulk", auth: authUser, perm: auth.PermClients, handle: s.bulkClients},
 		{method: "GET", path: v1 + "/client/{location_id}/{id}", auth: authUser, handle: s.getClient},
 		{method: "PUT", path: v1 + "/client/{location_id}/{id}", auth: authUser, handle: s.updateClient},
 		{method: "DELETE", path: v1 + "/client/{location_id}/{id}", auth: authUser, handle: s.deleteClient},

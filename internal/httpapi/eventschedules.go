@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"appointd/internal/apitime"
+	"appointd/internal/auth"
 	"appointd/internal/booking"
 )
 
@@ -18,7 +19,7 @@ func (s *Server) eventScheduleRoutes() []route {
 		{method: "PATCH", path: base + "/{schedule_id}", auth: authUser, meta: metaObject, handle: s.updateSchedule},
 		{method: "DELETE", path: base + "/{schedule_id}", auth: authUser, handle: s.deleteSchedule},
 		{method: "POST", path: base + "/{schedule_id}/days", auth: authUser, meta: metaObject, handle: s.addSeries},
-		{method: "PATCH", path: base + "/{schedule_id}/days/{day_id}", auth: authUser, meta: metaObject, handle: s.updateSeries},
+		{method: "PATCH", path: base + "/{schedule_id}/days/{day_id}", auth: authUser, meta: metaObject, perm: auth.PermEditRecords, handle: s.updateSeries},
 		{method: "DELETE", path: base + "/{schedule_id}/days/{day_id}", auth: authUser, handle: s.deleteSeries},
 		{method: "GET", path: base + "/{schedule_id}/days/{day_id}/events", auth: authUser, meta: metaObject, handle: s.seriesEvents},
 		{method: "POST", path: base + "/{schedule_id}/client_schedules", auth: authUser, meta: metaObject, handle: s.createClientSchedule},

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strconv"
 
 	"appointd/internal/auth"
 	"appointd/internal/booking"
@@ -30,7 +31,14 @@ type route struct {
 	// legacyErrors adds the top-level {"errors": {code, message}} that the
 	// location pages document for 401 and 404.
 	legacyErrors bool
-	handle       func(*call) error
+	// perm is a permission the route needs whatever the request says. The
+	// wrapper checks it (and, on every route with a {location_id}, that the
+	// user is a member of it) before the handler reads the request, so the
+	// order of errors is 401, 404, 403, then 400/422. Set it where the
+	// handler validates before calling its use case; the use case checks
+	// its permissions again in its own transaction.
+	perm   string
+	handle func(*call) error
 }
 
 // routes is the one table of every route. Each also answers with a trailing
@@ -110,6 +118,9 @@ func (s *Server) wrap(rt route) http.Handler {
 			if err == nil && rt.auth == authUser && c.caller.User == nil {
 				err = booking.ErrUnauthorized
 			}
+			if err == nil && rt.auth == authUser {
+				err = s.authorize(c)
+			}
 			if err != nil {
 				writeError(w, toAPIError(err), rt.legacyErrors)
 				return
@@ -123,6 +134,16 @@ func (s *Server) wrap(rt route) http.Handler {
 			writeError(w, e, rt.legacyErrors)
 		}
 	})
+}
+
+// authorize checks membership of the path's location and the route's
+// permission. A location id that is not a number is left to the handler.
+func (s *Server) authorize(c *call) error {
+	loc, err := strconv.ParseInt(c.r.PathValue("location_id"), 10, 64)
+	if err != nil {
+		return nil
+	}
+	return s.Service.Authorize(c.ctx, c.caller, loc, c.route.perm)
 }
 
 func (s *Server) authenticate(c *call) error {
