@@ -12,6 +12,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"appointd/internal/testenv"
 )
 
 // TestBackupWhileWriting copies a live SQLite database with `appointd
@@ -194,27 +196,9 @@ func rowList(t *testing.T, db *sql.DB, table string) []string {
 	t.Helper()
 	rows, err := db.Query(`SELECT * FROM "` + table + `" ORDER BY rowid`)
 	if err != nil {
-		// WITHOUT ROWID tables: order by every column.
-		rows, err = db.Query(`SELECT * FROM "` + table + `" ORDER BY 1, 2`)
-		if err != nil {
-			t.Fatal(err)
-		}
+		t.Fatal(err)
 	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var out []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fmt.Sprintf("%q", vals))
-	}
-	return out
+	return testenv.RowStrings(t, rows)
 }
 
 func rowSet(t *testing.T, db *sql.DB, table string) map[string]bool {

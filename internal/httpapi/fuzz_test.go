@@ -91,7 +91,7 @@ func FuzzRecordCreateBody(f *testing.F) {
 	seed(f,
 		`{"staff_id":1,"services":[{"id":1}],"client":{"name":"Jane Roe","phone":"+79990001234"},"datetime":"2026-12-01T11:00:00"}`,
 		map[string]any{"staff_id": "2", "services": []any{map[string]any{"id": "3", "first_cost": "1500", "discount": 10, "cost": 1350}},
-			"client": map[string]any{"phone": "79161234567", "name": "Иван", "email": "ivan@example.test"},
+			"client":       map[string]any{"phone": "79161234567", "name": "Иван", "email": "ivan@example.test"},
 			"save_if_busy": false, "datetime": "2026-12-01 15:30:00", "seance_length": 3600, "send_sms": true,
 			"sms_remain_hours": 2, "email_remain_hours": 24, "comment": "через API", "api_id": "ext-42",
 			"attendance": 0, "custom_color": "#ff0000", "record_labels": []any{1}, "custom_fields": map[string]any{"a": 1}},

@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"database/sql"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -14,6 +13,7 @@ import (
 	"appointd/internal/booking"
 	"appointd/internal/demo"
 	"appointd/internal/httpapi"
+	"appointd/internal/testenv"
 )
 
 // membershipOnly are the location routes a member of the location may call
@@ -228,26 +228,7 @@ func snapshot(t *testing.T, e *env) string {
 		if err != nil {
 			t.Fatalf("%s: %v", table, err)
 		}
-		b.WriteString(dumpRows(t, rows))
-	}
-	return b.String()
-}
-
-func dumpRows(t *testing.T, rows *sql.Rows) string {
-	t.Helper()
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var b strings.Builder
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(&b, "%v\n", vals)
+		b.WriteString(strings.Join(testenv.RowStrings(t, rows), "\n"))
 	}
 	return b.String()
 }
