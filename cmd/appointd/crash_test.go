@@ -44,7 +44,7 @@ func TestCrashSafetySQLite(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkJournal(t, db, "?", journal)
-		checkConsistent(t, db)
+		testenv.CheckConsistent(t, db)
 		var ok string
 		if err := db.QueryRow("PRAGMA integrity_check").Scan(&ok); err != nil || ok != "ok" {
 			t.Fatalf("round %d: integrity_check %q %v", round, ok, err)
@@ -81,7 +81,7 @@ func TestCrashSafetyPostgres(t *testing.T) {
 	defer db.Close()
 	checkJournal(t, db, "$1", ja)
 	checkJournal(t, db, "$1", jb)
-	checkConsistent(t, db)
+	testenv.CheckConsistent(t, db)
 }
 
 var (
@@ -205,29 +205,4 @@ func checkJournal(t *testing.T, db *sql.DB, ph, path string) {
 	}
 }
 
-// checkConsistent: nothing half-written. Every appointment has its visit
-// and (outside group events) its service lines, every service line its
-// appointment, every live visit a live appointment, end = start + length,
-// and no two live appointments of a team member overlap.
-func checkConsistent(t *testing.T, db *sql.DB) {
-	t.Helper()
-	checks := map[string]string{
-		"appointments without their visit": `SELECT COUNT(*) FROM appointments a WHERE NOT EXISTS (SELECT 1 FROM visits v WHERE v.id = a.visit_id)`,
-		"appointments without service lines": `SELECT COUNT(*) FROM appointments a WHERE a.activity_id = 0
-			AND NOT EXISTS (SELECT 1 FROM appointment_services s WHERE s.appointment_id = a.id)`,
-		"service lines without their appointment": `SELECT COUNT(*) FROM appointment_services s
-			WHERE NOT EXISTS (SELECT 1 FROM appointments a WHERE a.id = s.appointment_id)`,
-		"live visits without a live appointment": `SELECT COUNT(*) FROM visits v WHERE v.deleted_at IS NULL
-			AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.visit_id = v.id AND a.deleted_at IS NULL)`,
-		"appointments whose end is not start + length": `SELECT COUNT(*) FROM appointments WHERE end_at <> start_at + seance_length`,
-		"overlapping pairs": `SELECT COUNT(*) FROM appointments x JOIN appointments y
-			ON x.team_member_id = y.team_member_id AND x.id < y.id AND x.start_at < y.end_at AND y.start_at < x.end_at
-			WHERE x.deleted_at IS NULL AND y.deleted_at IS NULL AND x.activity_id = 0 AND y.activity_id = 0`,
-	}
-	for what, q := range checks {
-		var n int
-		if err := db.QueryRow(q).Scan(&n); err != nil || n != 0 {
-			t.Errorf("%s: %d (%v)", what, n, err)
-		}
-	}
-}
+func checkConsistent(t *testing.T, db *sql.DB) { testenv.CheckConsistent(t, db) }

@@ -120,3 +120,33 @@ func RowStrings(t testing.TB, rows *sql.Rows) []string {
 	}
 	return out
 }
+
+// halfWritten are the rows only a partly applied write leaves behind; on a
+// consistent database every count is 0 (engine-neutral SQL).
+var halfWritten = map[string]string{
+	"appointments without their visit": `SELECT COUNT(*) FROM appointments a WHERE NOT EXISTS (SELECT 1 FROM visits v WHERE v.id = a.visit_id)`,
+	"appointments without service lines": `SELECT COUNT(*) FROM appointments a WHERE a.activity_id = 0
+		AND NOT EXISTS (SELECT 1 FROM appointment_services s WHERE s.appointment_id = a.id)`,
+	"service lines without their appointment": `SELECT COUNT(*) FROM appointment_services s
+		WHERE NOT EXISTS (SELECT 1 FROM appointments a WHERE a.id = s.appointment_id)`,
+	"live visits without a live appointment": `SELECT COUNT(*) FROM visits v WHERE v.deleted_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.visit_id = v.id AND a.deleted_at IS NULL)`,
+	"appointments whose end is not start + length": `SELECT COUNT(*) FROM appointments WHERE end_at <> start_at + seance_length`,
+	"overlapping live appointments of a team member": `SELECT COUNT(*) FROM appointments x JOIN appointments y
+		ON x.team_member_id = y.team_member_id AND x.id < y.id AND x.start_at < y.end_at AND y.start_at < x.end_at
+		WHERE x.deleted_at IS NULL AND y.deleted_at IS NULL AND x.activity_id = 0 AND y.activity_id = 0`,
+}
+
+// CheckConsistent fails t for every kind of half-written row in db: an
+// appointment without its visit or service lines, a service line without
+// its appointment, a live visit without a live appointment, a wrong end,
+// or two live appointments of one team member that overlap.
+func CheckConsistent(t testing.TB, db *sql.DB) {
+	t.Helper()
+	for what, q := range halfWritten {
+		var n int
+		if err := db.QueryRow(q).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%s: %d (%v)", what, n, err)
+		}
+	}
+}
