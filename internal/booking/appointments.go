@@ -772,7 +772,7 @@ func views(ctx context.Context, tx Tx, locs map[int64]Location, list []Appointme
 		}
 	}
 	for locID, ids := range clientIDs {
-		found, _, err := tx.Clients(ctx, ClientQuery{LocationID: locID, IDs: ids, Limit: len(ids)})
+		found, err := tx.ClientsByID(ctx, locID, ids)
 		if err != nil {
 			return nil, err
 		}

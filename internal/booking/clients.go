@@ -70,6 +70,9 @@ type ClientTx interface {
 	DeleteClient(ctx context.Context, locationID, id int64, at time.Time) error
 	// Clients returns one page and the total count of the query.
 	Clients(ctx context.Context, q ClientQuery) ([]Client, int, error)
+	// ClientsByID reads the given clients of a location (deleted ones and
+	// other locations' left out), by primary key.
+	ClientsByID(ctx context.Context, locationID int64, ids []int64) ([]Client, error)
 }
 
 // ClientInput is a create or partial update of a client. Money is in minor

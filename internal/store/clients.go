@@ -110,6 +110,28 @@ func inList(col string, ids []int64, where *[]string, args *[]any) {
 	}
 }
 
+// ClientsByID looks clients up by primary key only: with a location
+// condition in the same query, SQLite's planner (no statistics) scans the
+// location's clients through its index once the id list is long (0.6 ms
+// for 50 ids among 4,000 clients, against 0.05 ms by key).
+func (t *tx) ClientsByID(ctx context.Context, locationID int64, ids []int64) ([]booking.Client, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var where []string
+	var args []any
+	inList("id", ids, &where, &args)
+	rows, err := t.query(ctx, "SELECT "+clientColumns+" FROM clients WHERE "+where[0]+" AND deleted_at IS NULL", args...)
+	all, err := scanAll(rows, err, scanClient)
+	out := all[:0]
+	for _, c := range all {
+		if c.LocationID == locationID {
+			out = append(out, c)
+		}
+	}
+	return out, err
+}
+
 func (t *tx) Clients(ctx context.Context, q booking.ClientQuery) ([]booking.Client, int, error) {
 	where := []string{"location_id = ?", "deleted_at IS NULL"}
 	args := []any{q.LocationID}
