@@ -36,7 +36,7 @@ kill %2 2>/dev/null || true
 
 if [ -n "${PG_DSN:-}" ]; then
   echo "# PostgreSQL create throughput"
-  psql "$PG_DSN" -q -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" >/dev/null
+  PGOPTIONS="-c client_min_messages=warning" psql "$PG_DSN" -q -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" >/dev/null
   "$work/appointd" serve --demo --db "$PG_DSN" --addr 127.0.0.1:18082 >/dev/null 2>&1 &
   wait_up 127.0.0.1:18082
   "$work/load" run --url http://127.0.0.1:18082 --scenario create --members 8 --clients 8 --requests "$REQUESTS"
