@@ -20,6 +20,10 @@ import (
 // per connection.
 type stmtCache struct {
 	db *sql.DB
+	// ctx ends at close: a preparation still waiting for a connection of a
+	// busy pool gives up instead of holding close (and a shutdown) up.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	mu      sync.Mutex
 	stmts   map[string]*sql.Stmt
@@ -33,7 +37,8 @@ type stmtCache struct {
 const maxCachedStmts = 1024
 
 func newStmtCache(db *sql.DB) *stmtCache {
-	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &stmtCache{db: db, ctx: ctx, cancel: cancel, stmts: map[string]*sql.Stmt{}, pending: map[string]bool{}}
 }
 
 // get returns the prepared statement for q, or nil after scheduling its
@@ -58,7 +63,7 @@ func (c *stmtCache) get(q string) *sql.Stmt {
 
 func (c *stmtCache) prepare(q string) {
 	defer c.wg.Done()
-	st, err := c.db.PrepareContext(context.Background(), q)
+	st, err := c.db.PrepareContext(c.ctx, q)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.pending, q)
@@ -81,6 +86,7 @@ func (c *stmtCache) close() {
 	c.mu.Lock()
 	c.closed = true
 	c.mu.Unlock()
+	c.cancel()
 	c.wg.Wait()
 	c.mu.Lock()
 	defer c.mu.Unlock()

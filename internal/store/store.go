@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,7 +14,8 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 
 	"appointd/internal/booking"
@@ -54,10 +56,11 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		s.d = postgres
-		s.write, err = sql.Open("pgx", dsn)
+		cfg, err := pgx.ParseConfig(dsn)
 		if err != nil {
 			return nil, err
 		}
+		s.write = sql.OpenDB(validatingConnector{stdlib.GetConnector(*cfg)})
 		s.write.SetMaxOpenConns(20)
 		s.write.SetMaxIdleConns(20)
 		s.write.SetConnMaxIdleTime(5 * time.Minute)
@@ -101,6 +104,27 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 	}
 	return s, nil
 }
+
+// validatingConnector makes database/sql drop a pgx connection that closed
+// itself (pgx closes a connection when a statement or rollback runs on a
+// cancelled context) when it is returned to the pool, instead of handing it
+// to the next caller: pgx's stdlib.Conn does not implement
+// driver.Validator, and a request that was never cancelled could draw three
+// dead connections in a row and answer 500 (TestClientsDisconnectMidRequest).
+type validatingConnector struct{ driver.Connector }
+
+func (c validatingConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return validatingConn{conn.(*stdlib.Conn)}, nil
+}
+
+// validatingConn promotes all of pgx's driver interfaces and adds IsValid.
+type validatingConn struct{ *stdlib.Conn }
+
+func (c validatingConn) IsValid() bool { return !c.Conn.Conn().IsClosed() }
 
 // enableWAL switches a new database file to WAL (the mode is kept in the
 // file). The switch needs an exclusive lock and SQLite does not wait for it
