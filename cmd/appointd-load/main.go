@@ -3,7 +3,8 @@
 // requests and time, and prints throughput and latency percentiles. It
 // only talks to the address it is given; use loopback.
 //
-//	appointd-load run --scenario auth|create|get|list|slots|floor-json|floor-insert --url http://127.0.0.1:8080 --clients 8 --requests 2000
+//	appointd-load run --scenario auth|create|mixed|get|list|slots|floor-json|floor-insert --url http://127.0.0.1:8080 --clients 8 --requests 2000
+//	appointd-load run --scenario mixed --members 4 --journal /tmp/journal.jsonl   (creates, edits, deletes; every answer journaled)
 //	appointd-load run --peer --prefix "" --url http://127.0.0.1:4010 --scenario get   (a stateless mock such as Prism)
 //	appointd-load floor --addr 127.0.0.1:18099 --db /tmp/floor.db
 //	appointd-load seed --db sqlite:appointd.db --appointments 1000000
@@ -98,10 +99,10 @@ func num(v any) int64 { f, _ := v.(float64); return int64(f) }
 
 func run(args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	url := fs.String("url", "http://127.0.0.1:8080", "appointd base URL (loopback)")
+	url := fs.String("url", "http://127.0.0.1:8080", "appointd base URL (loopback); mixed: several, comma-separated, taken in turn")
 	floorURL := fs.String("floor", "http://127.0.0.1:18099", "floor server base URL")
 	scenario := fs.String("scenario", "get", "auth, create, mixed, get, list, slots, floor-json or floor-insert")
-	journalPath := fs.String("journal", "", "mixed: append each acknowledged write (and each edit or delete about to be sent) to this file as JSON lines")
+	journalPath := fs.String("journal", "", "mixed: append each answer (and each edit or delete about to be sent) to this file as JSON lines")
 	prefix := fs.String("prefix", "/api/v1", "path prefix of the API")
 	peer := fs.Bool("peer", false, "the server is a stateless mock: no set-up, ids 1, any 2xx counts")
 	members := fs.Int("members", 1, "create: spread the creates over this many new team members (1 = all contend for one)")
@@ -116,11 +117,17 @@ func run(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if !strings.HasPrefix(*url, "http://127.") && !strings.HasPrefix(*url, "http://localhost") {
-		return errors.New("--url must be a loopback address")
+	urls := strings.Split(*url, ",")
+	for _, u := range urls {
+		if !strings.HasPrefix(u, "http://127.") && !strings.HasPrefix(u, "http://localhost") {
+			return errors.New("--url must be a loopback address")
+		}
+	}
+	if len(urls) > 1 && *scenario != "mixed" {
+		return errors.New("several --url: mixed only")
 	}
 	transport := &http.Transport{MaxIdleConns: *clients * 2, MaxIdleConnsPerHost: *clients * 2}
-	c := &client{base: *url + *prefix, auth: "Bearer " + *partner, http: &http.Client{Transport: transport, Timeout: 30 * time.Second}}
+	c := &client{base: urls[0] + *prefix, auth: "Bearer " + *partner, http: &http.Client{Transport: transport, Timeout: 30 * time.Second}}
 	var op func(i int) (int, error)
 	want := 200
 	if *peer {
@@ -188,7 +195,15 @@ func run(args []string) error {
 				defer f.Close()
 				j = &journal{f: f}
 			}
-			op = mixedOp(c, *loc, ids, service, j)
+			services, err := linkServices(c, *loc, service, ids)
+			if err != nil {
+				return err
+			}
+			cs := []*client{c}
+			for _, u := range urls[1:] {
+				cs = append(cs, &client{base: u + *prefix, auth: c.auth, http: c.http})
+			}
+			op = mixedOp(cs, *loc, ids, services, j)
 		case "list":
 			path := fmt.Sprintf("/records/%d?start_date=%s&end_date=%s&count=50", *loc, *day, *day)
 			op = func(int) (int, error) { s, _, err := c.do("GET", path, nil); return s, err }
