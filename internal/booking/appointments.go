@@ -818,8 +818,13 @@ func (s *Service) PartnerAppointments(ctx context.Context, c Caller, locationID 
 		}
 		locs := map[int64]Location{}
 		var ids []int64
+		refused := false // a member of the location asked for, without timetable_access
 		for _, m := range ms {
-			if (locationID != 0 && m.LocationID != locationID) || !m.Permissions().Allows(auth.PermTimetable) {
+			if locationID != 0 && m.LocationID != locationID {
+				continue
+			}
+			if !m.Permissions().Allows(auth.PermTimetable) {
+				refused = locationID != 0
 				continue
 			}
 			loc, err := tx.LocationByID(ctx, m.LocationID)
@@ -831,6 +836,13 @@ func (s *Service) PartnerAppointments(ctx context.Context, c Caller, locationID 
 			locs[loc.ID], ids = loc, append(ids, loc.ID)
 		}
 		if locationID != 0 && len(ids) == 0 {
+			if refused { // D16: 403 where the user may see the location
+				if _, err := tx.LocationByID(ctx, locationID); err == nil {
+					return ErrForbidden
+				} else if !errors.Is(err, ErrNotFound) {
+					return err
+				}
+			}
 			return ErrNotFound
 		}
 		if len(ids) == 0 {
