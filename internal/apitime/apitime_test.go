@@ -91,18 +91,33 @@ func FuzzParseDateTime(f *testing.F) {
 		"2026-09-21 23:00", "2026-03-29T02:30:00", "2026-10-25T02:30:00Z", "2026-09-21T23:00:00.123456789"} {
 		f.Add(s)
 	}
+	// What clients send (API reference 4.4, 8.7, D19): the create example,
+	// the three output shapes read back, the timetable sample, the short
+	// offset, no seconds with an offset, a space before the offset, the
+	// repeated hour of the autumn change, and the edges of the year range.
+	for _, s := range []string{"2026-09-21T23:00:00.000-05:00", "2022-01-01 12:12:12", "2026-01-17T19:41:44+0300",
+		"2025-09-21T23:00:00.000+03:00", "2026-09-21T23:00:00+03", "2026-09-21T23:00+03:00", "2026-09-21 23:00:00+0300",
+		"2026-10-25T02:30:00", "2026-10-25T02:30:00+01:00", " 2026-09-21T23:00:00 ", "1900-01-01T00:00:00Z",
+		"2200-12-31T23:59:59-12:00", "1899-12-31T23:59:59Z", "2026-02-29T10:00:00", "2026-09-21T24:00:00"} {
+		f.Add(s)
+	}
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	f.Fuzz(func(t *testing.T, s string) {
 		got, err := ParseDateTime(s, berlin)
 		if err != nil {
 			return
 		}
-		back, err := ParseDateTime(FormatISO(got, berlin), berlin)
-		if err != nil {
-			t.Fatalf("%q → %q does not parse: %v", s, FormatISO(got, berlin), err)
+		if y := got.UTC().Year(); y < minYear || y > maxYear {
+			t.Fatalf("%q accepted as %v, outside the years %d to %d", s, got, minYear, maxYear)
 		}
-		if !back.Equal(got.Truncate(time.Second)) {
-			t.Fatalf("%q: round trip %v → %v", s, got, back)
+		for _, out := range []string{FormatISO(got, berlin), FormatCompact(got, berlin)} {
+			back, err := ParseDateTime(out, berlin)
+			if err != nil {
+				t.Fatalf("%q → %q does not parse: %v", s, out, err)
+			}
+			if !back.Equal(got.Truncate(time.Second)) {
+				t.Fatalf("%q: round trip through %q: %v → %v", s, out, got, back)
+			}
 		}
 	})
 }

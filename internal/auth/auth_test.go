@@ -43,6 +43,28 @@ func FuzzParseAuthorization(f *testing.F) {
 	for _, s := range []string{"", "Bearer p", "Bearer p, User u", "p,u", "bearer  p ,user u", "Basic x", ",", "Bearer p,,"} {
 		f.Add(s)
 	}
+	// What clients send (API reference 1.4): the documented form, the
+	// YCLIENTS SDKs' form without a space after the comma, the partner
+	// token alone, a user token as the only Bearer, bare tokens by
+	// position, and the shapes of real tokens (hex, base64url, JWT-like).
+	partner, user := "8f2c1d9e4b7a6f3e0d5c", "5e0a2f7c9b1d4e6a8c3f0b2d7e9a1c4f"
+	for _, s := range []string{
+		"Bearer " + partner + ", User " + user,
+		"Bearer " + partner + ",User " + user,
+		"Bearer " + partner,
+		"Bearer " + user,
+		partner + "," + user,
+		"User " + user + ", Bearer " + partner,
+		"Bearer\t" + partner + ",\tUser\t" + user + "\r\n",
+		"Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln, User " + user,
+		"Bearer " + partner + ", User",
+		"Bearer " + partner + ", Basic " + user,
+		"Bearer " + strings.Repeat("a", 512),
+		"Bearer " + strings.Repeat("a", 513),
+		"Bearer p\u00e9",
+	} {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		c, ok := ParseAuthorization(s)
 		if !ok {
@@ -50,6 +72,17 @@ func FuzzParseAuthorization(f *testing.F) {
 				t.Fatalf("refused header returned credentials %+v", c)
 			}
 			return
+		}
+		// The canonical header of what was read reads back the same.
+		var parts []string
+		if c.Partner != "" {
+			parts = append(parts, "Bearer "+c.Partner)
+		}
+		if c.User != "" {
+			parts = append(parts, "User "+c.User)
+		}
+		if back, ok := ParseAuthorization(strings.Join(parts, ", ")); !ok || back != c {
+			t.Fatalf("%q → %+v, but its canonical form reads %+v (ok %v)", s, c, back, ok)
 		}
 		for _, tok := range []string{c.Partner, c.User} {
 			if strings.ContainsAny(tok, " ,\t\r\n") {

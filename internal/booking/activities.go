@@ -457,7 +457,9 @@ func activityLine(ctx context.Context, tx Tx, loc Location, a Activity) (Service
 	}
 	l := ServiceLine{ServiceID: sv.ID, Title: sv.Title, FirstCost: sv.PriceMin, Amount: 1, Length: a.Length,
 		PriceMin: sv.PriceMin, PriceMax: sv.PriceMax}
-	l.reprice(nil, nil, nil, nil)
+	if !l.reprice(nil, nil, nil, nil) {
+		return ServiceLine{}, Invalid("service_id", "the price of service %d is out of range", sv.ID)
+	}
 	return l, nil
 }
 

@@ -31,9 +31,17 @@ type ServiceLine struct {
 	PriceMax  int64
 }
 
+// maxLineMinor bounds a service line's price, price × quantity and cost
+// (minor units; the largest payment), so that pricing a line and adding up
+// a visit cannot overflow int64.
+const maxLineMinor = maxPaymentMinorAmount
+
 // reprice applies price overrides; nil keeps a value. The cost is the
-// price times the quantity less the discount (percent), unless given.
-func (l *ServiceLine) reprice(firstCost, discount, amount, cost *int64) {
+// price times the quantity less the discount (percent), unless given. It
+// reports whether the line is a price: none negative, a discount of 0–100,
+// an amount of at least 1, and price × amount and cost at most
+// maxLineMinor (checked before multiplying).
+func (l *ServiceLine) reprice(firstCost, discount, amount, cost *int64) bool {
 	if firstCost != nil {
 		l.FirstCost = *firstCost
 	}
@@ -43,10 +51,15 @@ func (l *ServiceLine) reprice(firstCost, discount, amount, cost *int64) {
 	if amount != nil {
 		l.Amount = *amount
 	}
+	if l.FirstCost < 0 || l.FirstCost > maxLineMinor || l.Discount < 0 || l.Discount > 100 ||
+		l.Amount < 1 || l.Amount > maxLineMinor/max(l.FirstCost, 1) {
+		return false
+	}
 	l.Cost = l.FirstCost * l.Amount * (100 - l.Discount) / 100
 	if cost != nil {
 		l.Cost = *cost
 	}
+	return l.Cost >= 0 && l.Cost <= maxLineMinor
 }
 
 // Appointment is one booked slot of one team member ("record").
@@ -330,9 +343,8 @@ func (s *Service) buildAppointment(ctx context.Context, tx Tx, loc Location, in 
 		if !linked {
 			v.Add("services", "team member %d does not perform service %d", in.TeamMemberID, req.ID)
 		}
-		line.reprice(req.FirstCost, req.Discount, req.Amount, req.Cost)
-		if line.FirstCost < 0 || line.Cost < 0 || line.Discount < 0 || line.Discount > 100 || line.Amount < 1 {
-			v.Add("services", "services[%d]: costs must not be negative, discount is 0–100 and amount at least 1", i)
+		if !line.reprice(req.FirstCost, req.Discount, req.Amount, req.Cost) {
+			v.Add("services", "services[%d]: costs must be 0 to 1000000000 (price × amount too), discount 0–100 and amount at least 1", i)
 		}
 		a.Services = append(a.Services, line)
 		length += line.Length

@@ -86,6 +86,10 @@ type ClientInput struct {
 	CustomFields                                           map[string]any
 }
 
+// maxClientMoneyMinor bounds a client's spent and balance: the largest
+// whole number of minor units a JSON number carries exactly.
+const maxClientMoneyMinor = 1 << 53
+
 // Client field rules, shared by create, edit and bulk.
 func (in ClientInput) apply(c *Client, creating bool) *ValidationError {
 	v := &ValidationError{}
@@ -105,6 +109,14 @@ func (in ClientInput) apply(c *Client, creating bool) *ValidationError {
 		{&c.Spent, in.Spent}, {&c.Balance, in.Balance}} {
 		if f.src != nil {
 			*f.dst = *f.src
+		}
+	}
+	for _, m := range []struct {
+		name string
+		v    *int64
+	}{{"spent", in.Spent}, {"balance", in.Balance}} {
+		if m.v != nil && (*m.v < -maxClientMoneyMinor || *m.v > maxClientMoneyMinor) {
+			v.Add(m.name, "%s is out of range", m.name)
 		}
 	}
 	if in.SMSCheck != nil {

@@ -80,13 +80,13 @@ func (in LocationInput) apply(l *Location, creating bool) error {
 		l.TimezoneName = tz
 	}
 	if in.CoordinateLat != nil {
-		if *in.CoordinateLat < -90 || *in.CoordinateLat > 90 {
+		if !(*in.CoordinateLat >= -90 && *in.CoordinateLat <= 90) { // NaN too
 			v.Add("coordinate_lat", "coordinate_lat must be between -90 and 90")
 		}
 		l.CoordinateLat = *in.CoordinateLat
 	}
 	if in.CoordinateLon != nil {
-		if *in.CoordinateLon < -180 || *in.CoordinateLon > 180 {
+		if !(*in.CoordinateLon >= -180 && *in.CoordinateLon <= 180) { // NaN too
 			v.Add("coordinate_lon", "coordinate_lon must be between -180 and 180")
 		}
 		l.CoordinateLon = *in.CoordinateLon

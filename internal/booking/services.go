@@ -177,11 +177,11 @@ func (in ServiceInput) apply(ctx context.Context, tx Tx, sv *SalonService, creat
 			return err
 		}
 	}
-	if sv.PriceMin < 0 {
-		v.Add("price_min", "price_min must not be negative")
+	if sv.PriceMin < 0 || sv.PriceMin > maxLineMinor {
+		v.Add("price_min", "price_min must be 0 to 1000000000")
 	}
-	if sv.PriceMax < 0 {
-		v.Add("price_max", "price_max must not be negative")
+	if sv.PriceMax < 0 || sv.PriceMax > maxLineMinor {
+		v.Add("price_max", "price_max must be 0 to 1000000000")
 	}
 	if sv.PriceMin > sv.PriceMax {
 		v.Add("price_max", "price_max must not be less than price_min")

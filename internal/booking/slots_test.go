@@ -158,6 +158,11 @@ func FuzzParseClock(f *testing.F) {
 	for _, s := range []string{"10:00", "24:00", "09:15:00", "9:00", "-1:00", "23:59", "aa:bb"} {
 		f.Add(s)
 	}
+	// What clients send: slots as "10:00"–"14:00" (API reference 8.6),
+	// events_time as "19:00:00" (7.3), the end of the day, and near misses.
+	for _, s := range []string{"14:00", "00:00", "19:00:00", "24:00:00", "07:30:00", "10:00:30", "24:01", "23:60", "10.00", " 10:00", "1000"} {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		m, err := ParseClock(s)
 		if err != nil {

@@ -384,7 +384,9 @@ func (s *Service) repriceLines(ctx context.Context, tx Tx, d VisitDetails, path 
 			return Invalid("services", "service %d is not a service of appointment %d", e.ServiceID, rec.ID)
 		}
 		l := *line
-		l.reprice(e.FirstCost, e.Discount, nil, e.Cost)
+		if !l.reprice(e.FirstCost, e.Discount, nil, e.Cost) {
+			return Invalid("services", "service %d: prices must be 0 to 1000000000 (price × amount too) and discount 0–100", e.ServiceID)
+		}
 		if err := tx.UpdateServiceLine(ctx, rec.ID, l, now); err != nil {
 			return err
 		}

@@ -109,12 +109,18 @@ func flag01(b bool) int {
 // money renders minor units as the API's number.
 func money(minor int64) float64 { return float64(minor) / 100 }
 
-// toMinor reads a money amount (major units, up to 2 decimals).
+// toMinor reads a money amount (major units, up to 2 decimals). What is
+// not a finite number within int64 (NaN, Infinity, 1e300: the decoder takes
+// them) becomes math.MinInt64, which every money rule refuses, on every
+// platform (converting it directly is implementation-defined in Go).
 func toMinor(f Float) *int64 {
 	if !f.Set {
 		return nil
 	}
-	v := int64(math.Round(f.V * 100))
+	v := int64(math.MinInt64)
+	if m := math.Round(f.V * 100); m > math.MinInt64 && m < math.MaxInt64 { // false for NaN
+		v = int64(m)
+	}
 	return &v
 }
 

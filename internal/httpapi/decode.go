@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -156,7 +157,7 @@ func (n *Float) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	v, err := strconv.ParseFloat(strings.TrimSpace(strings.Trim(s, `"`)), 64)
-	if err != nil {
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) { // "NaN", "Infinity" parse, but are no amounts
 		return typeErr(b, Float{})
 	}
 	*n = Float{V: v, Set: true}

@@ -1,9 +1,11 @@
 package httpapi_test
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -14,202 +16,524 @@ import (
 )
 
 // Fuzz targets for every request body family, through the real handler on
-// a real SQLite database. The invariant for any body: no panic, no 5xx; a
-// 4xx is one of the statuses the API documents for bad input, in the
-// envelope with a message; every answer matches api/openapi.yaml (e.do
-// checks). Seeds are real requests: the README's, the tests', and the
-// fields Altegio clients send.
+// a real SQLite database. The invariant for any body:
+//
+//   - no panic (the connection would drop) and no 5xx;
+//   - a 4xx is one of the statuses the API documents for bad input, in the
+//     error envelope {"success": false, "data": null, "meta": {"message"}},
+//     and commits nothing to the database (DESIGN: bad input "changes
+//     nothing");
+//   - every answer, 2xx or 4xx, matches api/openapi.yaml for its route
+//     (e.do checks the status, content type and body);
+//   - a success carries money booking accepts (appointment and visit lines,
+//     payments, a client's spent and balance): what overflowed int64 or
+//     was a NaN on its way in does not.
+//
+// Seeds are real requests: the shapes of the API reference's examples, of
+// Altegio/YCLIENTS clients (null optional fields, numbers as strings, the
+// legacy aliases) and of this package's tests, with the ids of the
+// fixtures, plus the edge values a lenient decoder must survive.
+//
+// Run one: go test ./internal/httpapi -run '^$' -fuzz '^FuzzRecordCreateBody$' -fuzztime 30s -fuzzminimizetime 1s -parallel 1
+//
+// Each input is a few HTTP requests, so Go's default minimizing of every new
+// input (up to 60 s each) would take a whole short run: -fuzzminimizetime 1s
+// keeps it fuzzing. A failure is written under testdata/fuzz/FuzzX/;
+// commit it with the fix (plain go test replays it).
 
 // fuzzEnv is one seeded server for a whole fuzz run (seeding per input
 // would leave no time to fuzz).
 type fuzzEnv struct {
 	*env
 	owner string
-	day   string
+	day   string         // a working day three days ahead (not a Sunday)
 	rec   map[string]any // an appointment of the owner, for the edit targets
+	conn  *sql.Conn      // a second connection: PRAGMA data_version moves when the server commits
 }
 
 func newFuzzEnv(f *testing.F) *fuzzEnv {
 	e := newEnv(f, "sqlite", testenv.DSN(f, "sqlite"), booking.Options{}, true)
 	fe := &fuzzEnv{env: e, owner: e.login(demo.OwnerLogin, demo.Password)}
+	db, err := sql.Open("sqlite", strings.TrimPrefix(e.dsn, "sqlite:"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { db.Close() })
+	if fe.conn, err = db.Conn(context.Background()); err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { fe.conn.Close() })
+
 	day := time.Now().AddDate(0, 0, 3)
 	if day.Weekday() == time.Sunday {
 		day = day.AddDate(0, 0, 1)
 	}
 	fe.day = day.Format("2006-01-02")
-	r := e.do(req{Method: "POST", Path: fmt.Sprintf("/records/%d", e.locA), Auth: e.userAuth(fe.owner), Body: map[string]any{
+	before := fe.version(f)
+	fe.rec = fe.fixture(f, "POST", fmt.Sprintf("/records/%d", e.locA), 201, map[string]any{
 		"staff_id": 1, "services": []map[string]any{{"id": 1}}, "datetime": fe.day + "T17:00:00",
-		"client": map[string]any{"name": "Fuzz Target", "phone": "+79990007777"}}})
-	if r.Status != 201 {
-		f.Fatalf("fixture appointment: %d %s", r.Status, r.Body)
+		"client": map[string]any{"name": "Fuzz Target", "phone": "+79990007777"}})
+	// The "4xx commits nothing" check must be able to fail.
+	if fe.version(f) == before {
+		f.Fatal("PRAGMA data_version did not move when the server committed an appointment")
 	}
-	fe.rec = r.Data()
 	return fe
 }
 
-// check sends body and asserts the invariant.
-func (fe *fuzzEnv) check(t *testing.T, method, path string, body []byte) {
+// fixture makes something the seeds and paths refer to; anything but want
+// fails the whole target.
+func (fe *fuzzEnv) fixture(f *testing.F, method, path string, want int, body any) map[string]any {
+	f.Helper()
+	fe.t = f
+	r := fe.do(req{Method: method, Path: path, Auth: fe.userAuth(fe.owner), Body: body})
+	if r.Status != want {
+		f.Fatalf("fixture %s %s: %d, want %d: %s", method, path, r.Status, want, truncate(r.Body))
+	}
+	return r.Data()
+}
+
+// version is SQLite's data_version on the second connection: it changes
+// exactly when another connection (the server) commits.
+func (fe *fuzzEnv) version(t testing.TB) int64 {
+	t.Helper()
+	var v int64
+	if err := fe.conn.QueryRowContext(context.Background(), "PRAGMA data_version").Scan(&v); err != nil {
+		t.Fatalf("PRAGMA data_version: %v", err)
+	}
+	return v
+}
+
+// id reads one number from the database (fixtures the API does not list).
+func (fe *fuzzEnv) id(f *testing.F, query string) int64 {
+	f.Helper()
+	var v sql.NullInt64
+	if err := fe.conn.QueryRowContext(context.Background(), query).Scan(&v); err != nil || !v.Valid {
+		f.Fatalf("%s: %v (valid %v)", query, err, v.Valid)
+	}
+	return v.Int64
+}
+
+// documentedBadInput: 400 not JSON, 403 a right the body asks for (paying,
+// attendance, deleting payments), 404 an id of nothing, 409 a duplicate,
+// 413 too large, 422 invalid (API reference 1.6; each route's own list is
+// checked against api/openapi.yaml by e.do). 401 is not among them: the
+// credentials are always valid here.
+var documentedBadInput = map[int]bool{400: true, 403: true, 404: true, 409: true, 413: true, 422: true}
+
+// check sends body and asserts the invariant; it returns the answer.
+func (fe *fuzzEnv) check(t *testing.T, method, path string, body []byte) resp {
+	t.Helper()
 	fe.t = t // e.do and its contract check report through this input's t
+	before := fe.version(t)
 	r := fe.do(req{Method: method, Path: path, Auth: fe.userAuth(fe.owner), Body: body})
 	switch {
 	case r.Status >= 500:
-		t.Fatalf("%s %s %q: %d %s", method, path, body, r.Status, r.Body)
+		t.Fatalf("%s %s %q: %d %s", method, path, body, r.Status, truncate(r.Body))
 	case r.Status >= 400:
 		if !documentedBadInput[r.Status] {
-			t.Fatalf("%s %s %q: undocumented status %d %s", method, path, body, r.Status, r.Body)
+			t.Fatalf("%s %s %q: undocumented status %d %s", method, path, body, r.Status, truncate(r.Body))
 		}
-		if r.JSON["success"] != false || r.Message() == "" {
-			t.Fatalf("%s %s %q: %d without the error envelope: %s", method, path, body, r.Status, r.Body)
+		data, hasData := r.JSON["data"]
+		if r.JSON["success"] != false || !hasData || data != nil || r.Message() == "" {
+			t.Fatalf("%s %s %q: %d without the error envelope: %s", method, path, body, r.Status, truncate(r.Body))
 		}
-	case r.Status >= 200 && r.Status < 300 && r.Status != 204:
+		if fe.version(t) != before {
+			t.Fatalf("%s %s %q: %d, yet the database changed: %s", method, path, body, r.Status, truncate(r.Body))
+		}
+	case r.Status == http.StatusNoContent:
+	case r.Status >= 200 && r.Status < 300:
 		if r.JSON["success"] != true {
-			t.Fatalf("%s %s %q: %d without success: %s", method, path, body, r.Status, r.Body)
+			t.Fatalf("%s %s %q: %d without success: %s", method, path, body, r.Status, truncate(r.Body))
+		}
+	default:
+		t.Fatalf("%s %s %q: status %d: %s", method, path, body, r.Status, truncate(r.Body))
+	}
+	return r
+}
+
+// maxMoney is the largest price, line total or payment booking accepts
+// (1,000,000,000.00).
+const maxMoney = 1e9
+
+// checkPrices: the service lines of an appointment (services) or a visit
+// (items) and a visit's payments in a success are prices booking accepts:
+// costs 0 to maxMoney, discount 0–100, amount at least 1, payments above 0.
+// A price that overflowed int64 on its way breaks one of these.
+func checkPrices(t *testing.T, body []byte, r resp) {
+	t.Helper()
+	d := r.Data()
+	for _, key := range []string{"services", "items"} {
+		lines, _ := d[key].([]any)
+		for i, x := range lines {
+			l, _ := x.(map[string]any)
+			for _, k := range []string{"cost", "first_cost", "manual_cost", "cost_to_pay", "cost_per_unit"} {
+				if v, ok := l[k].(float64); ok && (v < 0 || v > maxMoney) {
+					t.Fatalf("%q: %s[%d].%s is %v: %s", body, key, i, k, v, truncate(r.Body))
+				}
+			}
+			if a, ok := l["amount"].(float64); ok && (a < 1 || a > maxMoney*100) {
+				t.Fatalf("%q: %s[%d].amount is %v: %s", body, key, i, a, truncate(r.Body))
+			}
+			if dc, ok := l["discount"].(float64); ok && (dc < 0 || dc > 100) {
+				t.Fatalf("%q: %s[%d].discount is %v: %s", body, key, i, dc, truncate(r.Body))
+			}
+		}
+	}
+	pays, _ := d["payment_transactions"].([]any)
+	for i, x := range pays {
+		if a, _ := x.(map[string]any)["amount"].(float64); a <= 0 || a > maxMoney {
+			t.Fatalf("%q: payment_transactions[%d].amount is %v: %s", body, i, a, truncate(r.Body))
 		}
 	}
 }
 
-// documentedBadInput: 400 not JSON, 403 a right the body asks for (paying,
-// attendance), 404 an id of nothing, 409 a duplicate, 413 too large, 422
-// invalid.
-var documentedBadInput = map[int]bool{400: true, 403: true, 404: true, 409: true, 413: true, 422: true}
-
+// seed adds request bodies (strings as written, anything else as JSON) and
+// the shapes every decoder must refuse or accept cleanly.
 func seed(f *testing.F, bodies ...any) {
 	for _, b := range bodies {
 		if s, ok := b.(string); ok {
 			f.Add([]byte(s))
 			continue
 		}
-		raw, _ := json.Marshal(b)
+		raw, err := json.Marshal(b)
+		if err != nil {
+			f.Fatal(err)
+		}
 		f.Add(raw)
 	}
-	for _, s := range []string{``, `{}`, `[]`, `null`, `{"`, `{"a":1}{}`, `"x"`} {
+	for _, s := range []string{``, ` `, `{}`, `[]`, `null`, `{"`, `{"a":1}{}`, `"x"`, `{"a":1}` + "\f", "\xef\xbb\xbf{}", `[{}]`} {
 		f.Add([]byte(s))
 	}
 }
 
 func FuzzRecordCreateBody(f *testing.F) {
-	seed(f,
-		`{"staff_id":1,"services":[{"id":1}],"client":{"name":"Jane Roe","phone":"+79990001234"},"datetime":"2026-12-01T11:00:00"}`,
-		map[string]any{"staff_id": "2", "services": []any{map[string]any{"id": "3", "first_cost": "1500", "discount": 10, "cost": 1350}},
-			"client":       map[string]any{"phone": "79161234567", "name": "Иван", "email": "ivan@example.test"},
-			"save_if_busy": false, "datetime": "2026-12-01 15:30:00", "seance_length": 3600, "send_sms": true,
-			"sms_remain_hours": 2, "email_remain_hours": 24, "comment": "через API", "api_id": "ext-42",
-			"attendance": 0, "custom_color": "#ff0000", "record_labels": []any{1}, "custom_fields": map[string]any{"a": 1}},
-		map[string]any{"staff_id": 1, "services": []any{map[string]any{"id": 1}}, "client": map[string]any{"id": 3},
-			"datetime": "2026-12-01T10:00:00+03:00", "technical_break_duration": "600"},
-		map[string]any{"activity_id": 1, "client": map[string]any{"phone": "+79990001111", "name": "Seat"}, "clients_count": 2},
-	)
 	fe := newFuzzEnv(f)
+	day := fe.day
+	seed(f,
+		// The API reference's create example, on a working day.
+		fmt.Sprintf(`{"staff_id":1,"services":[{"id":1,"first_cost":9000,"discount":50,"cost":4500}],`+
+			`"client":{"phone":"+13155550175","name":"James Smith","email":"j.smith@example.com"},"save_if_busy":false,`+
+			`"datetime":"%sT11:00:00.000+03:00","seance_length":3600,"send_sms":true,"comment":"test appointment!",`+
+			`"sms_remain_hours":6,"email_remain_hours":24,"attendance":1,"api_id":"777","custom_color":"f44336",`+
+			`"record_labels":["67345","104474"],"technical_break_duration":600,`+
+			`"custom_fields":{"my_custom_field":123,"some_another_field":["first value","second value"]}}`, day),
+		// What YCLIENTS-era clients send: null optional fields, an amount.
+		map[string]any{"staff_id": 2, "datetime": day + "T12:00:00", "seance_length": 3600,
+			"services":     []any{map[string]any{"id": 2, "first_cost": 1500, "discount": 0, "cost": 1500, "amount": 1}},
+			"client":       map[string]any{"phone": "79161234567", "name": "Иван", "email": nil},
+			"save_if_busy": false, "send_sms": false, "comment": nil},
+		// Existing clients: a top-level client_id, zero reminders.
+		map[string]any{"staff_id": "1", "services": []any{map[string]any{"id": "1"}}, "client_id": 1,
+			"datetime": day + " 13:30:00", "send_sms": 0, "sms_remain_hours": 0, "email_remain_hours": 0, "save_if_busy": "0"},
+		// altegio-pro-mcp: services {id, amount}, send_sms as a number, attendance.
+		map[string]any{"staff_id": 1, "services": []any{map[string]any{"id": 1, "amount": 2}},
+			"client": map[string]any{"name": "Seat", "phone": "+7 (999) 000-11-22"}, "datetime": day + "T15:00:00+03:00",
+			"send_sms": 1, "attendance": 0},
+		// team_member_id (the v2 name), a client by id, the offset without a colon.
+		map[string]any{"team_member_id": 1, "services": []any{map[string]any{"id": 1}}, "client": map[string]any{"id": 1},
+			"datetime": day + "T16:00:00+0300", "technical_break_duration": "600", "save_if_busy": true},
+		// A group event seat.
+		map[string]any{"activity_id": fe.id(f, "SELECT MIN(id) FROM activities"),
+			"client": map[string]any{"phone": "+79990001111", "name": "Seat"}, "clients_count": 2},
+		// Busy and outside working hours, with and without save_if_busy.
+		map[string]any{"staff_id": 1, "services": []any{map[string]any{"id": 1}}, "client": map[string]any{"id": 1},
+			"datetime": day + "T17:00:00"},
+		map[string]any{"staff_id": 1, "services": []any{map[string]any{"id": 1}}, "client": map[string]any{"id": 1},
+			"datetime": day + "T03:00:00", "save_if_busy": true},
+		// Edge values.
+		map[string]any{"staff_id": 1, "services": []any{map[string]any{"id": 1, "first_cost": "1e300", "cost": "NaN",
+			"amount": 9223372036854775807, "discount": -1}}, "client": map[string]any{"id": 1}, "datetime": day + "T18:00:00"},
+		map[string]any{"staff_id": 1, "services": []any{map[string]any{"id": 1, "first_cost": 92233720368547758, "amount": 1000}},
+			"client": map[string]any{"id": 1}, "datetime": day + "T18:00:00", "save_if_busy": true},
+		map[string]any{"staff_id": 1, "services": []any{map[string]any{"id": 1}}, "client": map[string]any{"id": 1},
+			"datetime": "2200-12-31T23:59:59-12:00", "seance_length": 9223372036854775807, "save_if_busy": true},
+		map[string]any{"staff_id": -1, "services": []any{map[string]any{"id": 0}}, "client": map[string]any{"id": -9},
+			"datetime": "2026-03-29T02:30:00", "sms_remain_hours": -1, "clients_count": -5, "record_labels": []any{-1, "x"}},
+		`{"staff_id":1,"services":[{"id":1}],"client":{"name":"\u0000","phone":"+7999000112\u00e9"},"datetime":"`+day+`T19:00:00","custom_fields":[[[[{}]]]]}`,
+		`{"staff_id":1.0,"services":{"id":1},"client":"x","datetime":1700000000}`,
+	)
+	path := fmt.Sprintf("/records/%d", fe.locA)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		fe.check(t, "POST", fmt.Sprintf("/records/%d", fe.locA), body)
+		checkPrices(t, body, fe.check(t, "POST", path, body))
 	})
 }
 
 func FuzzRecordEditBody(f *testing.F) {
+	fe := newFuzzEnv(f)
+	day, rec := fe.day, fe.rec
+	client := rec["client"].(map[string]any)
 	seed(f,
-		`{"comment":"moved","datetime":"2026-12-01T16:00:00"}`,
+		// Altegio's rule: resend every main field, here with custom_fields.
+		map[string]any{"staff_id": rec["staff_id"], "services": []any{map[string]any{"id": 1, "first_cost": 1500, "discount": 0, "cost": 1500}},
+			"client": map[string]any{"phone": client["phone"], "name": client["name"], "email": ""}, "datetime": rec["datetime"],
+			"seance_length": rec["seance_length"], "save_if_busy": false, "custom_fields": map[string]any{"code": "v"}},
+		// appointd's partial bodies (D5).
+		fmt.Sprintf(`{"comment":"moved","datetime":"%sT16:00:00"}`, day),
 		map[string]any{"staff_id": 2, "services": []any{map[string]any{"id": 2}}, "seance_length": 1800, "attendance": 1},
 		map[string]any{"attendance": "-1", "custom_color": "", "save_if_busy": 1, "client": map[string]any{"phone": "+7 (999) 000-77-77"}},
+		map[string]any{"attendance": 2, "api_id": "ext-1", "sms_remain_hours": 3, "send_sms": "true"},
 		map[string]any{"datetime": "2026-03-29T02:30:00", "record_labels": []any{"1", 2}},
+		map[string]any{"client_id": 1}, map[string]any{"client": nil}, map[string]any{"services": []any{}},
+		map[string]any{"activity_id": 0}, map[string]any{"activity_id": 1},
+		map[string]any{"technical_break_duration": 3600, "seance_length": 7200, "save_if_busy": true},
+		map[string]any{"seance_length": -60}, map[string]any{"seance_length": "9223372036854775807"},
+		map[string]any{"datetime": day + "T17:00:00.999999999Z"}, map[string]any{"datetime": "0000-01-01 00:00:00+00:00"},
+		map[string]any{"services": []any{map[string]any{"id": 1, "discount": 101, "cost": -1}}},
 	)
-	fe := newFuzzEnv(f)
-	path := fmt.Sprintf("/record/%d/%d", fe.locA, num(fe.rec["id"]))
+	path := fmt.Sprintf("/record/%d/%d", fe.locA, num(rec["id"]))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		fe.check(t, "PUT", path, body)
+		checkPrices(t, body, fe.check(t, "PUT", path, body))
 	})
 }
 
 func FuzzVisitEditBody(f *testing.F) {
+	fe := newFuzzEnv(f)
+	rec := num(fe.rec["id"])
+	accounts := fe.do(req{Method: "GET", Path: fmt.Sprintf("/accounts/%d", fe.locA), Auth: fe.userAuth(fe.owner)}).List()
+	if len(accounts) < 2 {
+		f.Fatalf("accounts: %v", accounts)
+	}
+	cash, card := num(accounts[0]["id"]), num(accounts[1]["id"])
 	seed(f,
 		`{"attendance":"1"}`,
+		// The API reference's example shapes (ids of this visit).
+		map[string]any{"attendance": 1, "comment": "", "deleted_transaction_ids": []any{},
+			"new_transactions":   []any{map[string]any{"id": 12345, "amount": 100, "account_id": cash}},
+			"services":           []any{map[string]any{"id": 1, "title": "Hand massage (10 min)", "cost": 255, "cost_per_unit": 300, "discount": 15, "first_cost": 300, "record_id": rec}},
+			"goods_transactions": []any{map[string]any{"id": 2168657, "amount": -1, "cost_per_unit": 15, "price": 15, "cost": 12, "operation_unit_type": 2, "discount": 20}}},
+		// This package's tests.
 		map[string]any{"comment": "Постоянный клиент", "services": []any{map[string]any{"id": "1", "discount": 10}},
-			"new_transactions": []any{map[string]any{"amount": "1000.50", "account_id": 2}}},
-		`{"fast_payment":1}`, `{"fast_payment":2}`, `{"deleted_transaction_ids":["1"]}`,
-		map[string]any{"attendance": -1, "new_transactions": []any{map[string]any{"amount": -5, "account_id": 1}}},
+			"new_transactions": []any{map[string]any{"amount": "1000.50", "account_id": card}}},
+		map[string]any{"attendance": 2, "new_transactions": []any{map[string]any{"amount": 5, "account_id": cash}, map[string]any{"amount": 5, "account_id": 999999}}},
+		`{"fast_payment":1}`, `{"fast_payment":2}`, `{"fast_payment":129}`, `{"fast_payment":130}`, `{"fast_payment":7}`,
+		`{"deleted_transaction_ids":["1"]}`, `{"deleted_transaction_ids":[1,2,3]}`,
+		map[string]any{"attendance": -1, "new_transactions": []any{map[string]any{"amount": -5, "account_id": cash}}},
+		map[string]any{"attendance": 3}, map[string]any{"services": []any{map[string]any{"id": 1, "discount": 150}}},
+		map[string]any{"new_transactions": []any{map[string]any{"amount": "1e300", "account_id": cash}}},
+		map[string]any{"new_transactions": []any{map[string]any{"amount": 92233720368547758, "account_id": card},
+			map[string]any{"amount": 92233720368547758, "account_id": card}}},
+		map[string]any{"services": []any{map[string]any{"id": 1, "record_id": rec, "first_cost": 92233720368547758, "cost": "Infinity"}}},
+		map[string]any{"services": []any{map[string]any{"id": 1, "record_id": 999999}}, "new_transactions": []any{map[string]any{"account_id": cash}}},
 	)
-	fe := newFuzzEnv(f)
-	path := fmt.Sprintf("/visits/%d/%d", num(fe.rec["visit_id"]), num(fe.rec["id"]))
+	path := fmt.Sprintf("/visits/%d/%d", num(fe.rec["visit_id"]), rec)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		fe.check(t, "PUT", path, body)
+		checkPrices(t, body, fe.check(t, "PUT", path, body))
 	})
 }
 
+// FuzzClientBody: one client body through create, edit and (as the one
+// element of an array) bulk create.
 func FuzzClientBody(f *testing.F) {
+	fe := newFuzzEnv(f)
 	seed(f,
 		`{"name":"Анна","surname":"Петрова","phone":"+79161234567","email":"anna@example.test"}`,
-		map[string]any{"name": "Ivan", "phone": "79990001122", "sex_id": 1, "importance_id": 3, "discount": "5",
-			"card": "0001", "birth_date": "1990-05-17", "comment": "VIP", "sms_check": 1, "sms_not": 0,
-			"categories": []any{1}, "custom_fields": map[string]any{"k": "v"}, "spent": 1000, "balance": 0},
+		// Every field of the reference, legacy aliases included.
+		map[string]any{"name": "Ivan", "phone": "79990001122", "surname": "Petrov", "patronymic": "Ivanovich", "sex_id": 1,
+			"importance_id": 3, "discount": "5", "card": "0001", "birth_date": "1990-05-17", "comment": "VIP", "sms_check": 1,
+			"sms_not": 0, "categories": []any{1}, "custom_fields": map[string]any{"k": "v"}, "spent": 1000, "balance": "-20.5"},
+		map[string]any{"name": "James", "surname": "Smith", "middle_name": "James", "phone": 13155550178, "email": "",
+			"gender_id": 2, "labels": []any{"1"}, "birth_date": nil, "sms_check": "0", "custom_fields": []any{}},
 		`{"name":"","phone":"+1"}`, `{"name":"X","phone":"+7999","birth_date":"31.12.1999"}`,
+		`{"name":"X","phone":"+79990001122","birth_date":"2026-02-30"}`, `{"name":" ","phone":"  "}`,
+		`{"name":"X","phone":"8 (916) 123-45-67","email":"not an email","discount":101,"importance_id":9,"sex_id":-1}`,
+		`{"name":"X","phone":"+79990001123","spent":"1e300","balance":"NaN"}`,
+		`{"name":"X","phone":"+79990001124","spent":92233720368547758.07,"balance":-92233720368547758}`,
+		`{"name":"`+strings.Repeat("я", 300)+`","phone":"+79990001125"}`,
+		`{"custom_fields":"x"}`, `{"custom_fields":[1]}`, `{"categories":[999999]}`, `{"labels":null,"categories":null}`,
 	)
-	fe := newFuzzEnv(f)
 	create := fmt.Sprintf("/clients/%d", fe.locA)
+	bulk := fmt.Sprintf("/clients/%d/bulk", fe.locA)
 	edit := fmt.Sprintf("/client/%d/%d", fe.locA, num(fe.rec["client"].(map[string]any)["id"]))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		checkClientMoney(t, body, fe.check(t, "POST", create, body))
+		checkClientMoney(t, body, fe.check(t, "PUT", edit, body))
+		checkClientMoney(t, body, fe.check(t, "POST", bulk, append(append([]byte("["), body...), ']')))
+	})
+}
+
+// checkClientMoney: the spent and balance of the clients in a success are
+// amounts booking accepts (at most 2^53 minor units either way), not what
+// a NaN or 1e300 turned into on its way to int64.
+func checkClientMoney(t *testing.T, body []byte, r resp) {
+	t.Helper()
+	clients := []any{r.Data()}
+	if created, ok := r.Data()["created"].([]any); ok {
+		clients = created
+	}
+	for _, x := range clients {
+		c, _ := x.(map[string]any)
+		for _, k := range []string{"spent", "balance"} {
+			if v, ok := c[k].(float64); ok && (v < -(1<<53)/100 || v > (1<<53)/100) {
+				t.Fatalf("%q: %s is %v: %s", body, k, v, truncate(r.Body))
+			}
+		}
+	}
+}
+
+// FuzzWorkScheduleBody: the bulk schedule body and the one-member day body
+// (dated by the body, or by the path's range).
+func FuzzWorkScheduleBody(f *testing.F) {
+	fe := newFuzzEnv(f)
+	seed(f,
+		map[string]any{"schedules_to_set": []any{map[string]any{"team_member_id": "1", "dates": []string{"2030-06-07"},
+			"slots": []any{map[string]string{"from": "10:00", "to": "12:00"}}}}},
+		map[string]any{"schedules_to_delete": []any{map[string]any{"team_member_id": 1, "dates": []string{"2030-06-07", "2030-06-08"}}}},
+		map[string]any{"schedules_to_set": []any{map[string]any{"staff_id": 2, "dates": []string{"20300609", "2030-06-10"},
+			"slots": []any{map[string]string{"from": "09:00", "to": "13:00"}, map[string]string{"from": "14:00", "to": "18:00"}}}},
+			"schedules_to_delete": []any{map[string]any{"staff_id": 3, "dates": []string{"2030-06-09"}}}},
+		map[string]any{"schedules_to_set": []any{map[string]any{"team_member_id": 999999, "dates": []string{"2030-06-07"},
+			"slots": []any{map[string]string{"from": "12:00", "to": "10:00"}}}}},
+		map[string]any{"is_working": true, "date": "2030-06-09", "slots": []any{map[string]string{"from": "15:00", "to": "19:00"}, map[string]string{"from": "10:00", "to": "13:00"}}},
+		map[string]any{"is_working": 1, "date": "20300611", "slots": []any{map[string]string{"from": "10:00:00", "to": "24:00"}}},
+		`{"is_working":false,"date":"2030-06-10"}`, `{"is_working":0,"date":"2030-06-10","slots":[]}`,
+		`{"is_working":true,"date":"2030-06-10","slots":[]}`, `{"slots":[{"from":"25:00","to":"24:00"}],"date":"2030-06-11"}`,
+		`{"slots":[{"from":"10:00","to":"12:00"},{"from":"11:00","to":"13:00"}],"date":"2030-06-12"}`,
+		`{"date":"2030-06-12","slots":[{"from":"9:00","to":"9:15"}]}`, `{"date":"1899-12-31","is_working":false}`,
+		`{"schedules_to_set":[{"team_member_id":1,"dates":[],"slots":[]}],"schedules_to_delete":[{"team_member_id":1,"dates":["x"]}]}`,
+	)
+	bulk := fmt.Sprintf("/company/%d/staff/schedule", fe.locA)
+	one := fmt.Sprintf("/schedule/%d/1", fe.locA)
+	week := fmt.Sprintf("/schedule/%d/2/20300701/20300707", fe.locA)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fe.check(t, "PUT", bulk, body)
+		fe.check(t, "PUT", one, body)
+		fe.check(t, "PUT", week, body)
+	})
+}
+
+// FuzzGroupEventBody: the group event body, creating and editing.
+func FuzzGroupEventBody(f *testing.F) {
+	fe := newFuzzEnv(f)
+	act := fe.id(f, "SELECT MIN(id) FROM activities")
+	svc := fe.id(f, fmt.Sprintf("SELECT service_id FROM activities WHERE id = %d", act))
+	member := fe.id(f, fmt.Sprintf("SELECT team_member_id FROM activities WHERE id = %d", act))
+	seed(f,
+		map[string]any{"date": "2030-03-02T19:00:00", "service_id": svc, "staff_id": member, "capacity": 3, "length": 3600},
+		map[string]any{"date": "2030-03-03 10:00:00", "service_id": fmt.Sprint(svc), "staff_id": fmt.Sprint(member), "capacity": "0",
+			"length": -5, "resource_instance_ids": []any{1}, "label_ids": []any{2}, "comment": "x", "color": "#ff0000",
+			"font_color": "#ffffff", "instructions": "Bring tweezers", "stream_link": "https://example.test/live", "force": true},
+		map[string]any{"date": fe.day + " 19:00", "service_id": svc, "staff_id": member, "capacity": 6, "length": 5400, "force": false},
+		map[string]any{"date": fe.day + "T17:00:00+03:00", "service_id": 1, "staff_id": 1, "capacity": 1, "length": 1800},
+		`{"capacity":1}`, `{"capacity":100000,"length":86400}`, `{"comment":"front row","date":"2030-03-04T18:00:00"}`,
+		`{"service_id":999999,"staff_id":999999}`, `{"label_ids":["1",null,2]}`, `{"length":"9223372036854775807","force":1}`,
+		`{"date":"2200-12-31T23:30:00Z","length":7200,"force":true}`,
+	)
+	create := fmt.Sprintf("/activity/%d", fe.locA)
+	edit := fmt.Sprintf("/activity/%d/%d", fe.locA, act)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		fe.check(t, "POST", create, body)
 		fe.check(t, "PUT", edit, body)
 	})
 }
 
-func FuzzWorkScheduleBody(f *testing.F) {
-	seed(f,
-		map[string]any{"schedules_to_set": []any{map[string]any{"team_member_id": "1", "dates": []string{"2030-06-07"},
-			"slots": []any{map[string]string{"from": "10:00", "to": "12:00"}}}}},
-		map[string]any{"schedules_to_delete": []any{map[string]any{"team_member_id": 1, "dates": []string{"2030-06-07", "2030-06-08"}}}},
-		map[string]any{"is_working": true, "date": "2030-06-09", "slots": []any{map[string]string{"from": "15:00", "to": "19:00"}, map[string]string{"from": "10:00", "to": "13:00"}}},
-		`{"is_working":false,"date":"2030-06-10"}`, `{"slots":[{"from":"25:00","to":"24:00"}],"date":"2030-06-11"}`,
-	)
-	fe := newFuzzEnv(f)
-	bulk := fmt.Sprintf("/company/%d/staff/schedule", fe.locA)
-	one := fmt.Sprintf("/schedule/%d/1", fe.locA)
-	f.Fuzz(func(t *testing.T, body []byte) {
-		fe.check(t, "PUT", bulk, body)
-		fe.check(t, "PUT", one, body)
-	})
-}
-
-func FuzzGroupEventBody(f *testing.F) {
-	seed(f,
-		map[string]any{"date": "2030-03-02T19:00:00", "service_id": 1, "staff_id": 1, "capacity": 3, "length": 3600},
-		map[string]any{"date": "2030-03-03 10:00:00", "service_id": "1", "staff_id": "1", "capacity": "0", "length": -5,
-			"resource_instance_ids": []any{1}, "labels": []any{2}, "comment": "x", "stream_link": "https://example.test", "force": true},
-	)
-	fe := newFuzzEnv(f)
-	path := fmt.Sprintf("/activity/%d", fe.locA)
-	f.Fuzz(func(t *testing.T, body []byte) {
-		fe.check(t, "POST", path, body)
-	})
-}
-
-// FuzzEventScheduleBodies: the schedule create, series add and recurring
-// (client schedule) bodies, against the demo's weekly workshop.
+// FuzzEventScheduleBodies: the event schedule body (create, change the
+// end) and the series body (add, change), against the demo's weekly
+// workshop and a group event of its own that no schedule holds yet.
 func FuzzEventScheduleBodies(f *testing.F) {
-	seed(f,
-		map[string]any{"original_entity_type": "activity", "original_entity_id": 1, "date_end": "2030-03-31",
-			"add_clients_from_original_entity": false, "days": []any{
-				map[string]any{"day_of_week": "thu", "events_master_id": 1, "events_time": "07:30:00", "events_duration": 1800, "events_capacity": 2}}},
-		map[string]any{"day_of_week": "wed", "events_master_id": "1", "events_time": "19:00:00", "events_duration": "3600", "events_capacity": 3},
-		map[string]any{"client_id": 1, "schedule_days_ids": []any{1, 2}},
-		`{"client_id":"1","schedule_days_ids":[]}`, `{"date_end":"2020-01-01"}`, `{"events_time":"7:30"}`,
-	)
 	fe := newFuzzEnv(f)
-	var schedule, series int64
-	db, err := sql.Open("sqlite", strings.TrimPrefix(fe.dsn, "sqlite:"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.QueryRow("SELECT MIN(id) FROM event_schedules").Scan(&schedule); err != nil {
-		f.Fatal(err)
-	}
-	if err := db.QueryRow("SELECT MIN(id) FROM schedule_series").Scan(&series); err != nil {
-		f.Fatal(err)
-	}
+	schedule := fe.id(f, "SELECT MIN(id) FROM event_schedules")
+	series := fe.id(f, fmt.Sprintf("SELECT MIN(id) FROM schedule_series WHERE schedule_id = %d", schedule))
+	act := fe.id(f, "SELECT MIN(id) FROM activities")
+	svc := fe.id(f, fmt.Sprintf("SELECT service_id FROM activities WHERE id = %d", act))
+	member := fe.id(f, fmt.Sprintf("SELECT team_member_id FROM activities WHERE id = %d", act))
+	free := num(fe.fixture(f, "POST", fmt.Sprintf("/activity/%d", fe.locA), 200, map[string]any{
+		"date": "2030-03-05T10:00:00", "service_id": svc, "staff_id": member, "capacity": 4, "length": 3600, "force": true})["id"])
+	seed(f,
+		map[string]any{"original_entity_type": "activity", "original_entity_id": free, "date_end": "2030-03-31",
+			"add_clients_from_original_entity": false, "days": []any{
+				map[string]any{"day_of_week": "thu", "events_master_id": member, "events_time": "07:30:00", "events_duration": 1800, "events_capacity": 2},
+				map[string]any{"day_of_week": "tue", "events_master_id": member, "events_time": "19:00:00", "events_duration": 3600, "events_capacity": 3,
+					"labels_ids": []any{}, "resource_instances_ids": []any{}}}},
+		map[string]any{"original_entity_type": "record", "original_entity_id": num(fe.rec["id"]), "date_end": "2030-04-30",
+			"add_clients_from_original_entity": "1", "days": []any{map[string]any{"day_of_week": "mon", "events_master_id": member,
+				"events_time": "10:00:00", "events_duration": 3600, "events_capacity": 1}}},
+		map[string]any{"day_of_week": "wed", "events_master_id": fmt.Sprint(member), "events_time": "19:00:00", "events_duration": "3600", "events_capacity": 3},
+		map[string]any{"force": true, "events_time": "20:00:00", "events_duration": 5400, "events_capacity": 8, "labels_ids": []any{1}},
+		map[string]any{"force": false, "events_master_id": member},
+		`{"date_end":"2020-01-01"}`, `{"date_end":"`+time.Now().AddDate(0, 3, 0).Format("2006-01-02")+`"}`,
+		`{"date_end":"2200-01-01"}`, `{"date_end":"20301231"}`, `{"events_time":"7:30","force":1}`,
+		`{"day_of_week":"someday","events_time":"24:00:00","events_duration":-1,"events_capacity":0,"force":true}`,
+		`{"original_entity_type":"activity","original_entity_id":`+fmt.Sprint(act)+`,"date_end":"2030-01-01","days":[]}`,
+	)
 	base := fmt.Sprintf("/company/%d/schedules", fe.locA)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		fe.check(t, "POST", base, body)
+		fe.check(t, "PATCH", fmt.Sprintf("%s/%d", base, schedule), body)
 		fe.check(t, "POST", fmt.Sprintf("%s/%d/days", base, schedule), body)
-		fe.check(t, "POST", fmt.Sprintf("%s/%d/client_schedules", base, schedule), body)
 		fe.check(t, "PATCH", fmt.Sprintf("%s/%d/days/%d", base, schedule, series), body)
+	})
+}
+
+// FuzzClientScheduleBody: the recurring-appointments body, creating and
+// changing a client schedule of the demo's workshop.
+func FuzzClientScheduleBody(f *testing.F) {
+	fe := newFuzzEnv(f)
+	schedule := fe.id(f, "SELECT MIN(id) FROM event_schedules")
+	cs := fe.id(f, fmt.Sprintf("SELECT MIN(id) FROM client_schedules WHERE schedule_id = %d", schedule))
+	tue := fe.id(f, fmt.Sprintf("SELECT MIN(id) FROM schedule_series WHERE schedule_id = %d", schedule))
+	thu := fe.id(f, fmt.Sprintf("SELECT MAX(id) FROM schedule_series WHERE schedule_id = %d", schedule))
+	client := num(fe.rec["client"].(map[string]any)["id"])
+	seed(f,
+		map[string]any{"client_id": client, "schedule_days_ids": []any{tue, thu}},
+		map[string]any{"client_id": fmt.Sprint(client), "schedule_days_ids": []any{fmt.Sprint(thu)}, "comer_id": client},
+		map[string]any{"schedule_days_ids": []any{tue}}, map[string]any{"schedule_days_ids": []any{thu, tue, thu}},
+		map[string]any{"client_id": 1, "schedule_days_ids": []any{1, 2, 3, 4, 5, 6, 7, 8}},
+		`{"client_id":"1","schedule_days_ids":[]}`, `{"client_id":999999,"schedule_days_ids":[1]}`,
+		`{"client_id":1,"schedule_days_ids":[-1,0,null]}`, `{"client_id":1,"schedule_days_ids":"1"}`,
+	)
+	base := fmt.Sprintf("/company/%d/schedules/%d/client_schedules", fe.locA, schedule)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fe.check(t, "POST", base, body)
+		fe.check(t, "PATCH", fmt.Sprintf("%s/%d", base, cs), body)
+	})
+}
+
+// FuzzLocationBody: the location body, creating a location and editing
+// the demo's.
+func FuzzLocationBody(f *testing.F) {
+	fe := newFuzzEnv(f)
+	seed(f,
+		// The create fields of the API reference (coordinate_lot sic).
+		map[string]any{"title": "Studio North", "country_id": 1, "city_id": 2, "address": "1 Main St", "site": "https://studio.example",
+			"coordinate_lat": 55.7558, "coordinate_lot": 37.6173, "business_type_id": 1, "short_descr": "Beauty salon"},
+		// An edit as clients send it: numbers as strings, phones, social.
+		map[string]any{"title": "Салон на Арбате", "timezone_name": "Europe/Moscow", "phones": []any{"+74951234567", 74957654321},
+			"email": "salon@example.test", "zip": "119002", "coordinate_lat": "55.7520", "coordinate_lon": "37.5929",
+			"currency_short_title": "₽", "description": "<p>Hair &amp; nails</p>",
+			"social": map[string]any{"instagram": "salon", "telegram": "@salon", "whatsapp": "+74951234567"}},
+		`{"title":"Other","timezone_name":"America/New_York","coordinate_lat":-90,"coordinate_lon":180}`,
+		`{"coordinate_lat":90.5,"coordinate_lon":-180.1}`, `{"timezone_name":"Mars/Olympus"}`, `{"title":""}`,
+		`{"phones":null,"social":null}`, `{"social":{"vk":1}}`, `{"country_id":"x"}`,
+		`{"coordinate_lat":"Infinity","coordinate_lon":"-1e400"}`, `{"coordinate_lot":"55.75e1","country_id":9223372036854775807}`,
+	)
+	create := "/companies"
+	edit := fmt.Sprintf("/company/%d", fe.locA)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fe.check(t, "POST", create, body)
+		fe.check(t, "PUT", edit, body)
+	})
+}
+
+// FuzzServiceBody: the catalog's service body (the prices every booking
+// starts from), creating a service and editing the demo's first.
+func FuzzServiceBody(f *testing.F) {
+	fe := newFuzzEnv(f)
+	category := fe.id(f, fmt.Sprintf("SELECT MIN(id) FROM service_categories WHERE location_id = %d", fe.locA))
+	seed(f,
+		// This package's catalog test, and the legacy master_id link.
+		map[string]any{"title": "Haircut", "category_id": category, "price_min": "1500.50", "price_max": 2500, "duration": 3600,
+			"technical_break_duration": 600, "staff": []any{map[string]any{"id": 1, "seance_length": 2700}}},
+		map[string]any{"title": "Маникюр", "booking_title": "Manicure", "category_id": fmt.Sprint(category), "price_min": 1800,
+			"price_max": "1800", "duration": "2700", "discount": 0, "comment": "", "weight": 5, "active": 1, "api_id": "svc-7",
+			"staff": []any{map[string]any{"master_id": "2", "seance_length": 3600, "technological_card_id": 0}}},
+		`{"price_min":100,"price_max":50}`, `{"technical_break_duration":null}`, `{"technical_break_duration":"x"}`,
+		`{"duration":299}`, `{"staff":[]}`, `{"staff":[{"id":999999}]}`, `{"active":"false","title":"Off"}`,
+		`{"price_min":"NaN","price_max":"Infinity"}`, `{"price_min":1000000000.01,"price_max":1e300}`,
+	)
+	create := fmt.Sprintf("/services/%d", fe.locA)
+	edit := fmt.Sprintf("/services/%d/1", fe.locA)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fe.check(t, "POST", create, body)
+		fe.check(t, "PATCH", edit, body)
 	})
 }
