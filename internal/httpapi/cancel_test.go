@@ -15,14 +15,12 @@ import (
 	"net/http/httptest"
 	"net/http/httptrace"
 	"net/url"
-	"reflect"
 	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-	"unsafe"
 
 	"appointd/api"
 	"appointd/internal/demo"
@@ -563,20 +561,12 @@ func raceBuild() bool {
 // not export its pools, so the test reads its two *sql.DB fields.
 func poolsIdle(t *testing.T, st *store.Store) {
 	t.Helper()
-	v := reflect.ValueOf(st).Elem()
-	pools := map[string]*sql.DB{}
-	for _, name := range []string{"write", "read"} {
-		f := v.FieldByName(name)
-		if !f.IsValid() || f.Type() != reflect.TypeFor[*sql.DB]() {
-			t.Fatalf("store.Store has no *sql.DB field %q any more: update poolsIdle", name)
-		}
-		pools[name] = *(**sql.DB)(unsafe.Pointer(f.UnsafeAddr()))
-	}
 	deadline := time.Now().Add(3 * time.Second)
 	for {
 		busy := ""
-		for name, db := range pools {
-			if s := db.Stats(); s.InUse > 0 || (s.MaxOpenConnections > 0 && s.OpenConnections > s.MaxOpenConnections) {
+		write, read := st.PoolStats()
+		for name, s := range map[string]sql.DBStats{"write": write, "read": read} {
+			if s.InUse > 0 || (s.MaxOpenConnections > 0 && s.OpenConnections > s.MaxOpenConnections) {
 				busy += fmt.Sprintf(" %s pool: %d in use, %d open of %d;", name, s.InUse, s.OpenConnections, s.MaxOpenConnections)
 			}
 		}

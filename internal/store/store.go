@@ -155,6 +155,11 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.read.PingContext(ctx)
 }
 
+// PoolStats reports the connection pools (on PostgreSQL the two are one).
+func (s *Store) PoolStats() (write, read sql.DBStats) {
+	return s.write.Stats(), s.read.Stats()
+}
+
 func (s *Store) Close() error {
 	s.writeStmts.close()
 	s.readStmts.close()
