@@ -557,8 +557,7 @@ func raceBuild() bool {
 
 // poolsIdle: once the requests are over, no connection of the store's pools
 // is in use (one held by a transaction never ended shows here even when it
-// holds no lock), and none is open beyond the pool's limit. The store does
-// not export its pools, so the test reads its two *sql.DB fields.
+// holds no lock), and none is open beyond the pool's limit.
 func poolsIdle(t *testing.T, st *store.Store) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Second)
