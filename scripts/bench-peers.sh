@@ -16,7 +16,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 go build -o "$work/appointd" ./cmd/appointd
 go build -o "$work/load" ./cmd/appointd-load
-"$work/appointd" serve --demo --db "sqlite:$work/bench.db" --addr 127.0.0.1:18080 >/dev/null 2>"$work/server.log" &
+"$work/appointd" serve --demo --demo-week=false --db "sqlite:$work/bench.db" --addr 127.0.0.1:18080 >/dev/null 2>"$work/server.log" &
 "$work/load" floor --addr 127.0.0.1:18099 --db "$work/floor.db" >/dev/null 2>/dev/null &
 if [ -x "$PRISM" ]; then
   "$PRISM" mock -h 127.0.0.1 -p 4010 api/openapi.yaml >/dev/null 2>&1 &

@@ -18,7 +18,7 @@ day=$(TZ=Europe/Moscow date -d tomorrow +%F)
 
 echo "# SQLite, $N appointments"
 "$work/appointd" migrate --db "sqlite:$work/big.db" >/dev/null
-"$work/appointd" serve --demo --db "sqlite:$work/big.db" --addr 127.0.0.1:18081 >/dev/null 2>&1 & wait_up 127.0.0.1:18081; kill %1; wait %1 || true
+"$work/appointd" serve --demo --demo-week=false --db "sqlite:$work/big.db" --addr 127.0.0.1:18081 >/dev/null 2>&1 & wait_up 127.0.0.1:18081; kill %1; wait %1 || true
 "$work/load" seed --db "sqlite:$work/big.db" --appointments "$N"
 "$work/appointd" serve --db "sqlite:$work/big.db" --addr 127.0.0.1:18081 >/dev/null 2>&1 &
 wait_up 127.0.0.1:18081; sleep 1
@@ -37,7 +37,7 @@ kill %2 2>/dev/null || true
 if [ -n "${PG_DSN:-}" ]; then
   echo "# PostgreSQL create throughput"
   PGOPTIONS="-c client_min_messages=warning" psql "$PG_DSN" -q -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" >/dev/null
-  "$work/appointd" serve --demo --db "$PG_DSN" --addr 127.0.0.1:18082 >/dev/null 2>&1 &
+  "$work/appointd" serve --demo --demo-week=false --db "$PG_DSN" --addr 127.0.0.1:18082 >/dev/null 2>&1 &
   wait_up 127.0.0.1:18082
   "$work/load" run --url http://127.0.0.1:18082 --scenario create --members 8 --clients 8 --requests "$REQUESTS"
   "$work/appointd" serve --db "$PG_DSN" --addr 127.0.0.1:18083 >/dev/null 2>&1 &

@@ -26,7 +26,7 @@ import (
 func TestBackupWhileWriting(t *testing.T) {
 	dir := t.TempDir()
 	live := filepath.Join(dir, "live.db")
-	base, _ := start(t, "--demo", "--db", "sqlite:"+live)
+	base, _ := start(t, "--demo", "--demo-week=false", "--db", "sqlite:"+live)
 	partner := "Bearer demo-partner-token"
 	_, login := call(t, "POST", base+"/api/v1/auth", partner, map[string]string{"login": "demo@appointd.test", "password": "demo-password"})
 	auth := partner + ", User " + login["data"].(map[string]any)["user_token"].(string)

@@ -33,7 +33,7 @@ func TestCrashSafetySQLite(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "crash.db")
 	dsn := "sqlite:" + path
 	dir := t.TempDir()
-	base, srv := start(t, "--demo", "--db", dsn)
+	base, srv := start(t, "--demo", "--demo-week=false", "--db", dsn)
 	var journals []string
 	for round := 0; round < 3; round++ {
 		journal := filepath.Join(dir, fmt.Sprintf("round%d.jsonl", round))
@@ -78,7 +78,7 @@ func TestCrashSafetyPostgres(t *testing.T) {
 		t.Skipf("PostgreSQL tests skipped: %s is not set", testenv.PostgresEnv)
 	}
 	dsn := testenv.DSN(t, "postgres")
-	a, srvA := start(t, "--demo", "--db", dsn)
+	a, srvA := start(t, "--demo", "--demo-week=false", "--db", dsn)
 	b, srvB := start(t, "--db", dsn)
 	bases, srvs := []string{a, b}, []*exec.Cmd{srvA, srvB}
 	db, err := sql.Open("pgx", dsn)

@@ -20,7 +20,7 @@ import (
 // --read-timeout, an idle keep-alive connection at --idle-timeout; headers
 // over 64 KiB get 431 and a 10 MiB body 413, with nothing stored.
 func TestTransportLimits(t *testing.T) {
-	base, _ := start(t, "--demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "l.db"),
+	base, _ := start(t, "--demo", "--demo-week=false", "--db", "sqlite:"+filepath.Join(t.TempDir(), "l.db"),
 		"--read-header-timeout", "1s", "--read-timeout", "2s", "--idle-timeout", "1s")
 	addr := strings.TrimPrefix(base, "http://")
 

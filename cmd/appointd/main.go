@@ -27,6 +27,7 @@ import (
 	"appointd/internal/demo"
 	"appointd/internal/httpapi"
 	"appointd/internal/store"
+	"appointd/internal/web"
 )
 
 const usage = `appointd — a self-hostable server for the Altegio Business Management API v1
@@ -134,10 +135,11 @@ func serve(args []string, stdout io.Writer) error {
 	fs, c := newFlags("serve")
 	addr := fs.String("addr", env("APPOINTD_ADDR", "127.0.0.1:8080"), "listen address")
 	seed := fs.Bool("demo", false, "seed demo data into an empty database")
+	week := fs.Bool("demo-week", true, "with --demo: also book a week of appointments from today (for the calendar)")
 	logFormat := fs.String("log-format", env("APPOINTD_LOG_FORMAT", "text"), "log format: text or json")
 	idle := fs.Duration("session-idle-timeout", 0, "expire user tokens unused for this long (0 = never)")
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long in-flight requests may run after SIGTERM")
-	xff := fs.Bool("trust-forwarded-for", false, "take the client IP from X-Forwarded-For (behind a proxy only)")
+	xff := fs.Bool("trust-forwarded-for", false, "take the client IP from X-Forwarded-For and TLS from X-Forwarded-Proto (behind a proxy only)")
 	pprofAddr := fs.String("pprof-addr", "", "serve net/http/pprof on this address (loopback; off by default)")
 	rateLimit := fs.String("rate-limit", env("APPOINTD_RATE_LIMIT", "off"), "requests per client IP: off, altegio (5/s,200/m) or N/s,M/m")
 	gcPercent := fs.Int("gc-percent", 400, "Go GC target (GOGC); ignored when the GOGC environment variable is set")
@@ -181,12 +183,19 @@ func serve(args []string, stdout io.Writer) error {
 			return err
 		}
 		if res.Seeded {
-			logger.Info("demo data seeded", "location_id", res.LocationID)
+			n := 0
+			if *week {
+				if n, err = demo.SeedWeek(ctx, svc, res, time.Now()); err != nil {
+					return err
+				}
+			}
+			logger.Info("demo data seeded", "location_id", res.LocationID, "appointments", n)
 		}
 	}
 	srv := &http.Server{
 		Handler: httpapi.NewServer(httpapi.Deps{Service: svc, Logger: logger, Metrics: metrics,
-			OpenAPI: api.OpenAPI, TrustForwardedFor: *xff, RateLimit: rl}),
+			OpenAPI: api.OpenAPI, TrustForwardedFor: *xff, RateLimit: rl,
+			Web: web.New(web.Deps{Service: svc, Logger: logger, TrustProxy: *xff})}),
 		ReadHeaderTimeout: lim.readHeader,
 		ReadTimeout:       lim.read,
 		WriteTimeout:      lim.write,
@@ -206,7 +215,9 @@ func serve(args []string, stdout io.Writer) error {
 	}
 	logger.Info("appointd listening", "addr", ln.Addr().String(), "engine", st.Engine(),
 		"rate_limit", rl.String(), "startup_ms", time.Since(started).Milliseconds())
+	fmt.Fprintf(stdout, "\nCalendar: http://%s/\n", ln.Addr())
 	if *seed {
+		fmt.Fprintf(stdout, "  sign in as %s (or %s), password %s\n", demo.OwnerLogin, demo.WorkerLogin, demo.Password)
 		fmt.Fprintf(stdout, "\nTry it:\n  curl -s -X POST http://%s/api/v1/auth -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{\"login\":\"%s\",\"password\":\"%s\"}'\n\n",
 			ln.Addr(), demo.PartnerToken, demo.OwnerLogin, demo.Password)
 	}

@@ -123,7 +123,7 @@ func start(t *testing.T, args ...string) (string, *exec.Cmd) {
 // TestServeStartsAndStopsGracefully runs the real binary: it starts with
 // demo data, answers, and exits 0 on SIGTERM.
 func TestServeStartsAndStopsGracefully(t *testing.T) {
-	base, cmd := start(t, "--demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "a.db"))
+	base, cmd := start(t, "--demo", "--demo-week=false", "--db", "sqlite:"+filepath.Join(t.TempDir(), "a.db"))
 	req, _ := http.NewRequest("POST", base+"/api/v1/auth", strings.NewReader(`{"login":"demo@appointd.test","password":"demo-password"}`))
 	req.Header.Set("Authorization", "Bearer demo-partner-token")
 	res, err := http.DefaultClient.Do(req)
@@ -189,7 +189,7 @@ func TestNoDoubleBookingAcrossProcesses(t *testing.T) {
 		t.Skipf("PostgreSQL tests skipped: %s is not set", testenv.PostgresEnv)
 	}
 	dsn := testenv.DSN(t, "postgres")
-	a, _ := start(t, "--demo", "--db", dsn)
+	a, _ := start(t, "--demo", "--demo-week=false", "--db", dsn)
 	b, _ := start(t, "--db", dsn)
 	partner := "Bearer demo-partner-token"
 	_, login := call(t, "POST", a+"/api/v1/auth", partner, map[string]string{"login": "demo@appointd.test", "password": "demo-password"})

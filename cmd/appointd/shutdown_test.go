@@ -66,7 +66,7 @@ const readMargin = 250 * time.Millisecond
 func TestGracefulShutdownUnderLoad(t *testing.T) {
 	const grace = 5 * time.Second
 	path := filepath.Join(t.TempDir(), "shutdown.db")
-	s := startServer(t, "--demo", "--db", "sqlite:"+path, "--shutdown-grace", grace.String())
+	s := startServer(t, "--demo", "--demo-week=false", "--db", "sqlite:"+path, "--shutdown-grace", grace.String())
 	l := newLoad(t, s)
 
 	for i := 0; i < 40; i++ {
@@ -139,7 +139,7 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 func TestShutdownGraceExpires(t *testing.T) {
 	const grace = 300 * time.Millisecond
 	path := filepath.Join(t.TempDir(), "grace.db")
-	s := startServer(t, "--demo", "--db", "sqlite:"+path, "--shutdown-grace", grace.String())
+	s := startServer(t, "--demo", "--demo-week=false", "--db", "sqlite:"+path, "--shutdown-grace", grace.String())
 	l := newLoad(t, s)
 	l.createsOnly = true
 	for i := 0; i < 300; i++ {

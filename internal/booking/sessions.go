@@ -23,6 +23,12 @@ func (s *Service) Authenticate(ctx context.Context, cred auth.Credentials, ip st
 	if cred.User != "" {
 		key[1] = auth.HashToken(cred.User)
 	}
+	return s.authenticate(ctx, key, ip)
+}
+
+// authenticate resolves key (the partner's and the user's token hashes; the
+// user's may be empty) into a Caller.
+func (s *Service) authenticate(ctx context.Context, key [2]string, ip string) (Caller, error) {
 	now := s.now()
 	if e, ok := s.auths.get(key, now); ok {
 		if s.sessionIdle > 0 && e.caller.User != nil && now.Sub(e.lastUsed) > s.sessionIdle {
@@ -44,7 +50,7 @@ func (s *Service) Authenticate(ctx context.Context, cred auth.Credentials, ip st
 			return err
 		}
 		c.Partner = p
-		if cred.User == "" {
+		if key[1] == "" {
 			return nil
 		}
 		hash := key[1]

@@ -24,6 +24,9 @@ const (
 type Result struct {
 	Seeded     bool
 	LocationID int64
+	owner      booking.Caller
+	workerID   int64
+	ids        catalogIDs
 }
 
 // Seed fills an empty database; a non-empty one is left alone.
@@ -63,6 +66,7 @@ func Seed(ctx context.Context, svc *booking.Service) (Result, error) {
 		{WorkerLogin, "Demo Worker", auth.RoleWorker},
 	}
 	var owner booking.Caller
+	var workerID int64
 	for _, u := range users {
 		created, err := svc.CreateUser(ctx, booking.NewUser{Login: u.login, Password: Password, Name: u.name})
 		if err != nil {
@@ -70,6 +74,9 @@ func Seed(ctx context.Context, svc *booking.Service) (Result, error) {
 		}
 		if u.role == auth.RoleOwner {
 			owner.User = &created
+		}
+		if u.login == WorkerLogin {
+			workerID = created.ID
 		}
 		if err := svc.Grant(ctx, u.login, loc.ID, u.role); err != nil {
 			return Result{}, fmt.Errorf("demo grant %s: %w", u.login, err)
@@ -86,5 +93,5 @@ func Seed(ctx context.Context, svc *booking.Service) (Result, error) {
 	if err := seedGroupClass(ctx, svc, owner, loc, ids, client); err != nil {
 		return Result{}, fmt.Errorf("demo group class: %w", err)
 	}
-	return Result{Seeded: true, LocationID: loc.ID}, nil
+	return Result{Seeded: true, LocationID: loc.ID, owner: owner, workerID: workerID, ids: ids}, nil
 }

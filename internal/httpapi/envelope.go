@@ -72,6 +72,8 @@ func toAPIError(err error) apiError {
 	var th *booking.ThrottledError
 	var br *badRequest
 	switch {
+	case errors.Is(err, errCSRF):
+		return apiError{status: http.StatusForbidden, message: "Missing or wrong CSRF token (send the page's token in X-CSRF-Token)."}
 	case errors.As(err, &v):
 		msg := "An error has occurred."
 		if len(v.Errors) > 0 {

@@ -2,8 +2,11 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"appointd/internal/auth"
 	"appointd/internal/booking"
@@ -147,11 +150,52 @@ func (s *Server) authorize(c *call) error {
 }
 
 func (s *Server) authenticate(c *call) error {
-	cred, ok := auth.ParseAuthorization(c.r.Header.Get("Authorization"))
+	h := c.r.Header.Get("Authorization")
+	if strings.TrimSpace(h) == "" {
+		if ck, err := c.r.Cookie(auth.SessionCookie); err == nil && ck.Value != "" {
+			return s.authenticateCookie(c, ck.Value)
+		}
+	}
+	cred, ok := auth.ParseAuthorization(h)
 	if !ok {
 		return booking.ErrUnauthorized
 	}
 	caller, err := s.Service.Authenticate(c.ctx, cred, c.caller.IP)
 	c.caller = caller
 	return err
+}
+
+// authenticateCookie lets the web calendar call the API with its session
+// cookie instead of an Authorization header. A request that can change
+// state must carry the session's CSRF token in X-CSRF-Token and, when the
+// browser names an Origin, come from this host; SameSite=Strict already
+// keeps the cookie off other sites' requests.
+func (s *Server) authenticateCookie(c *call, token string) error {
+	if !SafeMethod(c.r.Method) && (!auth.ValidCSRF(token, c.r.Header.Get(CSRFHeader)) || !SameOrigin(c.r)) {
+		return errCSRF
+	}
+	caller, err := s.Service.AuthenticateWeb(c.ctx, token, c.caller.IP)
+	c.caller = caller
+	return err
+}
+
+// CSRFHeader carries a web session's CSRF token on API calls.
+const CSRFHeader = "X-CSRF-Token"
+
+var errCSRF = errors.New("missing or wrong CSRF token")
+
+// SafeMethod reports whether a method only reads.
+func SafeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// SameOrigin is false when the request names an Origin other than its own
+// host (a form or fetch posted from another site).
+func SameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host == r.Host
 }

@@ -25,6 +25,9 @@ type Deps struct {
 	TrustForwardedFor bool
 	// RateLimit limits requests to /api/ per client IP (D9); zero is off.
 	RateLimit RateLimit
+	// Web serves the paths no route claims outside /api/ (the operator
+	// calendar); nil answers them 404.
+	Web http.Handler
 }
 
 // Server is the whole HTTP surface.
@@ -65,6 +68,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case s.rateLimited(rec, r):
 		pattern = "rate_limited"
+	case pattern == "" && s.Web != nil && !strings.HasPrefix(r.URL.Path, "/api/"):
+		pattern = "web"
+		s.Web.ServeHTTP(rec, r)
 	case pattern == "":
 		pattern = "unmatched"
 		s.notRouted(rec, r)
@@ -134,8 +140,12 @@ func acceptable(h string) bool {
 	return false
 }
 
-func (s *Server) clientIP(r *http.Request) string {
-	if s.TrustForwardedFor {
+func (s *Server) clientIP(r *http.Request) string { return ClientIP(r, s.TrustForwardedFor) }
+
+// ClientIP is the request's client address: the last X-Forwarded-For entry
+// when trustForwardedFor, else the connection's peer.
+func ClientIP(r *http.Request, trustForwardedFor bool) string {
+	if trustForwardedFor {
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 			parts := strings.Split(xff, ",")
 			if ip := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(ip) != nil {
