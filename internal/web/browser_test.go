@@ -138,14 +138,7 @@ func TestCalendarInBrowser(t *testing.T) {
 	// The day of the demo week with appointments: blocks where they belong.
 	date := nextWorkday(time.Now())
 	bg := context.Background()
-	list := func(member int64) []booking.AppointmentView {
-		v, _, err := s.svc.ListAppointments(bg, s.owner, s.loc, booking.AppointmentFilter{StartDate: date, EndDate: date,
-			TeamMemberID: member, Page: 1, Count: 500})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
+	list := func(member int64) []booking.AppointmentView { return listDay(t, s, date, member) }
 	known := list(0)
 	do("open the day", chromedp.Navigate(fmt.Sprintf("%s/calendar?location_id=%d&date=%s", s.url, s.loc, date)),
 		chromedp.WaitVisible(chromedp.CSS(".rec")))
@@ -301,9 +294,38 @@ func TestCalendarInBrowser(t *testing.T) {
 		t.Errorf("after cancel: deleted=%v %v", got.Deleted, err)
 	}
 
+	// Dmitry's week: a column a day from the shown date, his appointments
+	// in the column of their day; "Day" goes back.
+	do("open Dmitry's week", chromedp.Click(chromedp.CSS(fmt.Sprintf(`.head[data-staff-id="%d"] .link`, dmitry))),
+		chromedp.WaitVisible(chromedp.CSS(`.days-grid.week`)))
+	shot("09-week")
+	var week struct {
+		Dates []string `json:"dates"`
+		Moved string   `json:"moved"`
+		Title string   `json:"title"`
+	}
+	eval(fmt.Sprintf(`({dates: [...document.querySelectorAll('.col')].map(c => c.dataset.date),
+	  moved: document.querySelector('.rec[data-record-id="%d"]').closest('.col').dataset.date,
+	  title: document.getElementById('title').textContent})`, booked.ID), &week)
+	if len(week.Dates) != 7 || week.Dates[0] != date || week.Moved != date || !strings.HasPrefix(week.Title, "Dmitry Volkov") {
+		t.Errorf("week view: %+v", week)
+	}
+	var weekBlocks []blockT
+	eval(readBlocks, &weekBlocks)
+	first, _ := time.Parse("2006-01-02", date)
+	n := 0
+	for i := 0; i < 7; i++ {
+		n += len(listDay(t, s, first.AddDate(0, 0, i).Format("2006-01-02"), dmitry))
+	}
+	if len(weekBlocks) != n {
+		t.Errorf("Dmitry's week shows %d blocks, he has %d appointments", len(weekBlocks), n)
+	}
+	do("back to the day", chromedp.Click(chromedp.ID("dayview")), chromedp.WaitNotPresent(chromedp.CSS(`.days-grid.week`)),
+		chromedp.WaitVisible(chromedp.CSS(`.col[data-staff-id="1"]`)))
+
 	// On a phone: the bar fits the width and the columns scroll sideways.
 	do("phone width", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(".rec")))
-	shot("09-phone")
+	shot("10-phone")
 	var phone struct {
 		Page, Width, GridScroll, GridWidth float64
 	}
@@ -313,7 +335,7 @@ func TestCalendarInBrowser(t *testing.T) {
 		t.Errorf("phone layout: %+v", phone)
 	}
 	do("open details on a phone", chromedp.Click(sel(booked.ID)), chromedp.WaitVisible(chromedp.ID("details")))
-	shot("10-phone-details")
+	shot("11-phone-details")
 	do("close", chromedp.Click(chromedp.ID("d-close")), chromedp.WaitNotVisible(chromedp.ID("details")),
 		chromedp.EmulateViewport(1400, 1000))
 
@@ -325,7 +347,7 @@ func TestCalendarInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".col")),
 		chromedp.Navigate(fmt.Sprintf("%s/calendar?date=%s", s.url, date)),
 		chromedp.WaitVisible(chromedp.CSS(".rec")))
-	shot("11-worker")
+	shot("12-worker")
 	var heads []string
 	eval(`[...document.querySelectorAll('.head .name')].map(h => h.textContent)`, &heads)
 	eval(readBlocks, &blocks)
@@ -363,4 +385,15 @@ func serviceID(t *testing.T, s *site, title string) int64 {
 	}
 	t.Fatalf("no service %q", title)
 	return 0
+}
+
+// listDay is what the API lists for a date (and member, unless 0).
+func listDay(t *testing.T, s *site, date string, member int64) []booking.AppointmentView {
+	t.Helper()
+	v, _, err := s.svc.ListAppointments(context.Background(), s.owner, s.loc, booking.AppointmentFilter{StartDate: date, EndDate: date,
+		TeamMemberID: member, Page: 1, Count: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

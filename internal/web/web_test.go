@@ -326,12 +326,18 @@ func TestDayView(t *testing.T) {
 				t.Errorf("worker's day leaks other columns or phones: %s", a.body)
 			}
 
+			otherTitle, otherZone := "Not Yours", "Europe/Paris"
+			other, err := s.svc.SeedLocation(ctx, booking.LocationInput{Title: &otherTitle, TimezoneName: &otherZone})
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, c := range []struct {
 				b      *browser
 				query  string
 				status int
 			}{
 				{owner, "?location_id=999", 404},
+				{owner, fmt.Sprintf("?location_id=%d", other.ID), 404},
 				{owner, "?location_id=abc", 400},
 				{owner, "?date=2026-13-45", 422},
 				{s.browser(), "", 401},

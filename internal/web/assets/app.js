@@ -14,9 +14,12 @@ const $ = (id) => document.getElementById(id);
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const csrfHeader = document.querySelector('meta[name="csrf-header"]').content;
 
-let day = null; // the last /calendar/day answer
-let current = null; // the appointment open in the details dialog
-let slot = null; // the free slot the create dialog books: {staff, minute}
+let view = { location: "", date: "", week: 0 }; // week: the team member of the week view, 0 = day view
+let day = null; // the /calendar/day answer for view.date (locations, rights, members, today)
+let columns = []; // what is drawn: {member, date, head, sub, work, records}
+let frame = { from: 0, to: 0 }; // minutes drawn
+let current = null; // the appointment open in the details dialog, with its column
+let slot = null; // the free slot the create dialog books: {member, date, minute}
 let chosenClient = null;
 let dragEndedAt = 0; // a drag ends with a click on whatever is under it: ignore that click
 
@@ -97,81 +100,130 @@ function say(text, bad) {
 
 function params() {
   const q = new URLSearchParams(location.search);
-  return { location_id: q.get("location_id") || "", date: q.get("date") || "" };
+  return { location: q.get("location_id") || "", date: q.get("date") || "", week: Number(q.get("staff_id")) || 0 };
 }
 
-// ---- loading and drawing the day ----
+function weekday(date) {
+  const [y, m, d] = date.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
+}
 
-async function load(locationId, date) {
+// ---- loading and drawing ----
+
+function dayURL(locationId, date) {
   const q = new URLSearchParams();
   if (locationId) q.set("location_id", locationId);
   if (date) q.set("date", date);
-  let d;
+  return "/calendar/day?" + q;
+}
+
+// load shows a day of the location, or with week set the seven days from
+// date of that team member.
+async function load(v) {
+  const next = Object.assign({}, view, v);
+  let days;
   try {
-    d = await api("GET", "/calendar/day?" + q);
+    const first = await api("GET", dayURL(next.location, next.date));
+    days = [first];
+    if (next.week && first.members.some((m) => m.id === next.week)) {
+      const rest = [1, 2, 3, 4, 5, 6].map((i) => api("GET", dayURL(first.location.id, shiftDate(first.date, i))));
+      days = days.concat(await Promise.all(rest));
+    } else {
+      next.week = 0;
+    }
   } catch (e) {
     say(e.message, true);
     return;
   }
-  day = d;
+  day = days[0];
+  view = { location: day.location.id, date: day.date, week: next.week };
+  const of = (d, m) => ({ member: m, date: d.date, work: m.work, records: d.records.filter((r) => r.staff_id === m.id) });
+  if (view.week) {
+    columns = days.map((d) => {
+      const c = of(d, d.members.find((m) => m.id === view.week));
+      return Object.assign(c, { head: weekday(d.date), sub: c.work.length ? "" : "day off", today: d.date === d.today });
+    });
+  } else {
+    columns = day.members.map((m) => Object.assign(of(day, m), { head: m.name, sub: m.work.length ? m.specialization : "day off" }));
+  }
+  frame = frameOf(columns, day);
   const url = new URL(location.href);
-  url.searchParams.set("location_id", d.location.id);
-  url.searchParams.set("date", d.date);
+  url.searchParams.set("location_id", view.location);
+  url.searchParams.set("date", view.date);
+  if (view.week) url.searchParams.set("staff_id", view.week);
+  else url.searchParams.delete("staff_id");
   history.replaceState(null, "", url);
   draw();
 }
 
-function reload() { return load(day.location.id, day.date); }
+function reload() { return load({}); }
+
+// frameOf is the hours to draw: from the earliest start to the latest end
+// of work or appointments in the columns (whole hours), else the day's
+// default frame.
+function frameOf(cols, d) {
+  let lo = Infinity, hi = -Infinity;
+  for (const c of cols) {
+    for (const [a, b] of c.work) { lo = Math.min(lo, a); hi = Math.max(hi, b); }
+    for (const r of c.records) { lo = Math.min(lo, r.start); hi = Math.max(hi, r.start + r.length); }
+  }
+  if (lo === Infinity) return { from: d.from, to: d.to };
+  return { from: Math.floor(lo / 60) * 60, to: Math.min(Math.ceil(hi / 60) * 60, 24 * 60) };
+}
 
 function draw() {
   const sel = $("location");
   sel.replaceChildren(...day.locations.map((l) => el("option", { value: l.id, selected: l.id === day.location.id }, l.title)));
   sel.hidden = day.locations.length < 2;
   $("date").value = day.date;
-  $("title").textContent = day.location.title + " · " + longDate(day.date) + (day.date === day.today ? " (today)" : "");
+  $("dayview").hidden = !view.week;
+  if (view.week) {
+    const m = columns[0].member;
+    $("title").textContent = m.name + " · week from " + longDate(day.date);
+  } else {
+    $("title").textContent = day.location.title + " · " + longDate(day.date) + (day.date === day.today ? " (today)" : "");
+  }
   document.title = day.location.title + " · " + day.date + " · appointd";
 
   const grid = $("grid");
-  if (day.members.length === 0) {
+  if (columns.length === 0) {
     grid.replaceChildren(el("p", { class: "empty" }, "No team members to show."));
     return;
   }
-  const height = (day.to - day.from) * PPM;
-  const g = el("div", { class: "days-grid", style: "--cols:" + day.members.length });
+  const height = (frame.to - frame.from) * PPM;
+  const g = el("div", { class: "days-grid" + (view.week ? " week" : ""), style: "--cols:" + columns.length });
   g.append(el("div", { class: "corner" }));
-  for (const m of day.members) {
-    g.append(el("div", { class: "head", "data-staff-id": m.id },
-      el("span", { class: "name" }, m.name), el("small", {}, m.specialization || (m.work.length ? "" : "day off"))));
+  for (const c of columns) {
+    const name = view.week ? el("span", { class: "name" }, c.head)
+      : el("button", { type: "button", class: "name link", title: "This team member's week", onclick: () => load({ week: c.member.id }) }, c.head);
+    g.append(el("div", { class: "head" + (c.today ? " today" : ""), "data-staff-id": c.member.id, "data-date": c.date }, name, el("small", {}, c.sub)));
   }
   const axis = el("div", { class: "axis", style: "height:" + height + "px" });
-  for (let t = day.from; t < day.to; t += 60) {
-    axis.append(el("span", { style: "top:" + (t - day.from) * PPM + "px" }, clock(t)));
+  for (let t = frame.from; t < frame.to; t += 60) {
+    axis.append(el("span", { style: "top:" + (t - frame.from) * PPM + "px" }, clock(t)));
   }
   g.append(axis);
-  for (const m of day.members) {
-    const col = el("div", { class: "col", "data-staff-id": m.id, style: "height:" + height + "px" });
-    for (const [a, b] of m.work) {
+  for (const c of columns) {
+    const col = el("div", { class: "col", "data-staff-id": c.member.id, "data-date": c.date, style: "height:" + height + "px" });
+    for (const [a, b] of c.work) {
       col.append(el("div", { class: "work", "data-from": a, "data-to": b,
-        style: "top:" + (a - day.from) * PPM + "px;height:" + (b - a) * PPM + "px" }));
+        style: "top:" + (a - frame.from) * PPM + "px;height:" + (b - a) * PPM + "px" }));
     }
-    for (const r of day.records.filter((r) => r.staff_id === m.id)) col.append(block(r));
-    col.addEventListener("click", (ev) => clickColumn(ev, m));
+    for (const r of c.records) col.append(block(r, c));
+    col.addEventListener("click", (ev) => clickColumn(ev, c));
+    if (c.date === day.today) drawNow(col);
     g.append(col);
   }
   grid.replaceChildren(g);
-  drawNow();
 }
 
-// drawNow marks the current time on today's view (in the location's zone).
-function drawNow() {
-  if (day.date !== day.today) return;
+// drawNow marks the current time (in the location's zone) on today's column.
+function drawNow(col) {
   const parts = new Intl.DateTimeFormat("en-GB", { timeZone: day.location.timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
     .formatToParts(new Date());
   const min = Number(parts.find((p) => p.type === "hour").value) * 60 + Number(parts.find((p) => p.type === "minute").value);
-  if (min < day.from || min > day.to) return;
-  for (const col of document.querySelectorAll(".col")) {
-    col.append(el("div", { class: "now", style: "top:" + (min - day.from) * PPM + "px" }));
-  }
+  if (min < frame.from || min > frame.to) return;
+  col.append(el("div", { class: "now", style: "top:" + (min - frame.from) * PPM + "px" }));
 }
 
 function colorOf(hex) {
@@ -186,8 +238,8 @@ function ink(hex) {
   return l > 150 ? "#1d2330" : "#fff";
 }
 
-function block(r) {
-  const top = (r.start - day.from) * PPM;
+function block(r, c) {
+  const top = (r.start - frame.from) * PPM;
   const h = Math.max(r.length * PPM, 18);
   const b = el("div", { class: "rec att-" + r.attendance + (r.paid_full ? " paid" : "") + (r.length < 40 ? " short" : ""), "data-record-id": r.id,
     "data-staff-id": r.staff_id, "data-start": r.start, "data-length": r.length,
@@ -206,9 +258,9 @@ function block(r) {
     b.append(el("div", { class: "brk", title: "Technical break " + r.technical_break + " min",
       style: "height:" + r.technical_break * PPM + "px" }));
   }
-  b.addEventListener("click", (ev) => { ev.stopPropagation(); if (!justDragged()) openDetails(r); });
-  b.addEventListener("keydown", (ev) => { if (ev.key === "Enter") openDetails(r); });
-  if (day.can.edit) draggable(b, r);
+  b.addEventListener("click", (ev) => { ev.stopPropagation(); if (!justDragged()) openDetails(r, c); });
+  b.addEventListener("keydown", (ev) => { if (ev.key === "Enter") openDetails(r, c); });
+  if (day.can.edit) draggable(b, r, c);
   return b;
 }
 
@@ -216,7 +268,7 @@ function block(r) {
 
 function justDragged() { return Date.now() - dragEndedAt < 100; }
 
-function draggable(b, r) {
+function draggable(b, r, c) {
   b.addEventListener("pointerdown", (ev) => {
     if (ev.pointerType === "touch" || ev.button !== 0) return;
     const x0 = ev.clientX, y0 = ev.clientY;
@@ -245,9 +297,9 @@ function draggable(b, r) {
       b.style.transform = "";
       if (target) target.classList.remove("drop-target");
       if (!target) return;
-      const staff = Number(target.dataset.staffId);
-      if (staff === r.staff_id && minute === r.start) return;
-      await moveRecord(r, staff, day.date, minute);
+      const staff = Number(target.dataset.staffId), date = target.dataset.date;
+      if (staff === r.staff_id && date === c.date && minute === r.start) return;
+      await moveRecord(r, staff, date, minute);
     };
     document.addEventListener("pointermove", move);
     document.addEventListener("pointerup", up);
@@ -259,7 +311,7 @@ async function moveRecord(r, staff, date, minute) {
   if (staff !== r.staff_id) body.staff_id = staff;
   try {
     await api("PUT", "/api/v1/record/" + day.location.id + "/" + r.id, body);
-    say("Moved to " + clock(minute) + (date !== day.date ? " on " + date : "") + ".");
+    say("Moved to " + clock(minute) + " on " + longDate(date) + ".");
     await reload();
     return true;
   } catch (e) {
@@ -271,13 +323,13 @@ async function moveRecord(r, staff, date, minute) {
 
 // ---- details of an appointment ----
 
-function openDetails(r) {
+function openDetails(r, c) {
   current = r;
   const who = r.client ? r.client.name : "No client";
   $("d-title").textContent = who;
   $("d-client").textContent = who;
   $("d-phone").textContent = (r.client && r.client.phone) || "—";
-  $("d-time").textContent = day.date + " " + clock(r.start) + "–" + clock(r.start + r.length) +
+  $("d-time").textContent = c.date + " " + clock(r.start) + "–" + clock(r.start + r.length) +
     (r.technical_break ? " (incl. " + r.technical_break + " min break)" : "");
   $("d-services").replaceChildren(...r.services.map((s) =>
     el("div", {}, s.title + (s.amount > 1 ? " × " + s.amount : "") + " — " + money(s.cost))));
@@ -294,7 +346,7 @@ function openDetails(r) {
   $("d-move").hidden = !day.can.edit;
   $("d-cancel").hidden = !day.can.delete;
   $("m-staff").replaceChildren(...day.members.map((m) => el("option", { value: m.id, selected: m.id === r.staff_id }, m.name)));
-  $("m-date").value = day.date;
+  $("m-date").value = c.date;
   $("m-time").value = clock(r.start);
   $("details").showModal();
 }
@@ -321,7 +373,7 @@ async function moveFromForm() {
   try {
     await api("PUT", "/api/v1/record/" + day.location.id + "/" + current.id, body);
     $("details").close();
-    say("Moved to " + time + (date !== day.date ? " on " + date : "") + ".");
+    say("Moved to " + time + " on " + longDate(date) + ".");
     await reload();
   } catch (e) {
     $("d-error").textContent = e.message;
@@ -342,19 +394,19 @@ async function cancelRecord() {
 
 // ---- creating in a free slot ----
 
-function clickColumn(ev, m) {
+function clickColumn(ev, c) {
   if (!day.can.create || ev.target.closest(".rec") || justDragged()) return;
   const col = ev.currentTarget;
   const y = ev.clientY - col.getBoundingClientRect().top;
-  const minute = Math.floor((day.from + y / PPM) / SNAP) * SNAP;
-  openCreate(m, minute);
+  const minute = Math.floor((frame.from + y / PPM) / SNAP) * SNAP;
+  openCreate(c.member, c.date, minute);
 }
 
-async function openCreate(m, minute) {
-  slot = { staff: m, minute };
+async function openCreate(m, date, minute) {
+  slot = { staff: m, date, minute };
   chosenClient = null;
   $("c-form").reset();
-  $("c-when").textContent = m.name + " · " + longDate(day.date);
+  $("c-when").textContent = m.name + " · " + longDate(date);
   $("c-time").value = clock(minute);
   $("c-results").replaceChildren();
   $("c-chosen").hidden = true;
@@ -414,7 +466,7 @@ function chooseClient(c) {
 async function submitCreate(ev) {
   ev.preventDefault();
   const services = [...$("c-services").querySelectorAll("input:checked")].map((i) => ({ id: Number(i.value) }));
-  const body = { staff_id: slot.staff.id, services, datetime: day.date + "T" + $("c-time").value + ":00" };
+  const body = { staff_id: slot.staff.id, services, datetime: slot.date + "T" + $("c-time").value + ":00" };
   if (chosenClient) body.client = { id: chosenClient.id };
   else if ($("c-name").value.trim() || $("c-phone").value.trim()) {
     body.client = { name: $("c-name").value.trim(), phone: $("c-phone").value.trim() };
@@ -437,11 +489,13 @@ async function submitCreate(ev) {
 // ---- wiring ----
 
 document.addEventListener("DOMContentLoaded", () => {
-  $("prev").onclick = () => load(day.location.id, shiftDate(day.date, -1));
-  $("next").onclick = () => load(day.location.id, shiftDate(day.date, 1));
-  $("today").onclick = () => load(day.location.id, day.today);
-  $("date").onchange = (e) => { if (e.target.value) load(day.location.id, e.target.value); };
-  $("location").onchange = (e) => load(e.target.value, day.date);
+  const step = () => (view.week ? 7 : 1);
+  $("prev").onclick = () => load({ date: shiftDate(day.date, -step()) });
+  $("next").onclick = () => load({ date: shiftDate(day.date, step()) });
+  $("today").onclick = () => load({ date: day.today });
+  $("date").onchange = (e) => { if (e.target.value) load({ date: e.target.value }); };
+  $("location").onchange = (e) => load({ location: e.target.value, week: 0 });
+  $("dayview").onclick = () => load({ week: 0 });
   for (const btn of $("d-attendance").querySelectorAll("button")) {
     btn.onclick = () => setAttendance(btn.dataset.attendance);
   }
@@ -450,6 +504,5 @@ document.addEventListener("DOMContentLoaded", () => {
   $("c-search").oninput = searchClients;
   $("c-form").onsubmit = submitCreate;
   $("c-close").onclick = () => $("create").close();
-  const p = params();
-  load(p.location_id, p.date);
+  load(params());
 });
