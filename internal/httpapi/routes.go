@@ -171,7 +171,7 @@ func (s *Server) authenticate(c *call) error {
 // browser names an Origin, come from this host; SameSite=Strict already
 // keeps the cookie off other sites' requests.
 func (s *Server) authenticateCookie(c *call, token string) error {
-	if !SafeMethod(c.r.Method) && (!auth.ValidCSRF(token, c.r.Header.Get(CSRFHeader)) || !SameOrigin(c.r)) {
+	if !SafeMethod(c.r.Method) && (!auth.ValidCSRF(token, c.r.Header.Get(CSRFHeader)) || !SameOrigin(c.r, s.TrustForwardedFor)) {
 		return errCSRF
 	}
 	caller, err := s.Service.AuthenticateWeb(c.ctx, token, c.caller.IP)
@@ -190,12 +190,17 @@ func SafeMethod(m string) bool {
 }
 
 // SameOrigin is false when the request names an Origin other than its own
-// host (a form or fetch posted from another site).
-func SameOrigin(r *http.Request) bool {
+// host (a form or fetch posted from another site). Behind a trusted proxy
+// that rewrites Host, X-Forwarded-Host names the host the browser used.
+func SameOrigin(r *http.Request, trustProxy bool) bool {
 	o := r.Header.Get("Origin")
 	if o == "" {
 		return true
 	}
+	host := r.Host
+	if fh := r.Header.Get("X-Forwarded-Host"); trustProxy && fh != "" {
+		host = strings.TrimSpace(strings.Split(fh, ",")[0])
+	}
 	u, err := url.Parse(o)
-	return err == nil && u.Host == r.Host
+	return err == nil && u.Host == host
 }

@@ -137,7 +137,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	login := r.PostForm.Get("login")
 	ck, err := r.Cookie(loginCSRFCookie)
-	if err != nil || !httpapi.SameOrigin(r) ||
+	if err != nil || !httpapi.SameOrigin(r, h.TrustProxy) ||
 		subtle.ConstantTimeCompare([]byte(ck.Value), []byte(r.PostForm.Get("csrf"))) != 1 {
 		h.signInPage(w, r, http.StatusForbidden, login, "The form has expired. Please sign in again.")
 		return
@@ -170,7 +170,7 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ok {
-		if !httpapi.SameOrigin(r) || !auth.ValidCSRF(token, r.PostForm.Get("csrf")) {
+		if !httpapi.SameOrigin(r, h.TrustProxy) || !auth.ValidCSRF(token, r.PostForm.Get("csrf")) {
 			http.Error(w, "Missing or wrong CSRF token.", http.StatusForbidden)
 			return
 		}

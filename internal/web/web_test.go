@@ -15,6 +15,7 @@ import (
 	"appointd/internal/auth"
 	"appointd/internal/booking"
 	"appointd/internal/demo"
+	"appointd/internal/httpapi"
 	"appointd/internal/testenv"
 	"appointd/internal/web"
 )
@@ -380,4 +381,33 @@ func nextWorkday(now time.Time) string {
 		d = d.AddDate(0, 0, 1)
 	}
 	return d.Format(apitime.Date)
+}
+
+func TestSameOrigin(t *testing.T) {
+	for _, c := range []struct {
+		origin, host, forwarded string
+		trust, want             bool
+	}{
+		{"", "salon.test", "", false, true},
+		{"https://salon.test", "salon.test", "", false, true},
+		{"https://evil.test", "salon.test", "", false, false},
+		{"https://salon.test:8443", "salon.test", "", false, false},
+		{"null", "salon.test", "", false, false},
+		// A proxy that rewrites Host: trusted, X-Forwarded-Host decides.
+		{"https://salon.test", "127.0.0.1:8080", "salon.test", true, true},
+		{"https://evil.test", "127.0.0.1:8080", "salon.test", true, false},
+		{"https://salon.test", "127.0.0.1:8080", "salon.test", false, false},
+	} {
+		r := httptest.NewRequest("POST", "/", nil)
+		r.Host = c.host
+		if c.origin != "" {
+			r.Header.Set("Origin", c.origin)
+		}
+		if c.forwarded != "" {
+			r.Header.Set("X-Forwarded-Host", c.forwarded)
+		}
+		if got := httpapi.SameOrigin(r, c.trust); got != c.want {
+			t.Errorf("%+v: %v", c, got)
+		}
+	}
 }
