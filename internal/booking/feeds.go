@@ -228,7 +228,7 @@ func FirstName(name string) string {
 }
 
 var (
-	emailLike = regexp.MustCompile(`[^\s@]+@[^\s@]+`)
+	emailLike = regexp.MustCompile(`[^\s@;,<>()\[\]"']+@[^\s@;,<>()\[\]"']*[^\s@;,<>()\[\]"'.!?:]`)
 	// seven or more digits, with the separators phone numbers are written
 	// with between them
 	phoneLike = regexp.MustCompile(`\+?\d(?:[\s\-.()/]*\d){6,}`)

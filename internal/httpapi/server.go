@@ -25,6 +25,9 @@ type Deps struct {
 	TrustForwardedFor bool
 	// RateLimit limits requests to /api/ per client IP (D9); zero is off.
 	RateLimit RateLimit
+	// BaseURL is how clients reach the server (e.g. https://book.example),
+	// for the URLs of calendar feeds; "" takes it from each request.
+	BaseURL string
 }
 
 // Server is the whole HTTP surface.

@@ -82,8 +82,8 @@ func Render(c Calendar) []byte {
 		w.line("BEGIN:VEVENT")
 		w.line("UID:" + Escape(e.UID))
 		w.line("DTSTAMP:" + c.Stamp.UTC().Format(utcLayout))
-		w.line("DTSTART;TZID=" + tzid + ":" + e.Start.In(zone).Format(localLayout))
-		w.line("DTEND;TZID=" + tzid + ":" + e.End.In(zone).Format(localLayout))
+		w.line("DTSTART" + dateTime(e.Start, zone))
+		w.line("DTEND" + dateTime(e.End, zone))
 		w.line("SEQUENCE:" + strconv.FormatInt(e.Sequence, 10))
 		if !e.Created.IsZero() {
 			w.line("CREATED:" + e.Created.UTC().Format(utcLayout))
@@ -106,6 +106,29 @@ func Render(c Calendar) []byte {
 	}
 	w.line("END:VCALENDAR")
 	return []byte(w.b.String())
+}
+
+// dateTime is ";TZID=zone:local" for t, or ":utcZ" when t is the second
+// occurrence of a wall-clock time that the zone repeats (when the clocks go
+// back): a local time names the first occurrence (RFC 5545 3.3.5).
+func dateTime(t time.Time, zone *time.Location) string {
+	if repeatedSecond(t, zone) {
+		return ":" + t.UTC().Format(utcLayout)
+	}
+	return ";TZID=" + zone.String() + ":" + t.In(zone).Format(localLayout)
+}
+
+// repeatedSecond reports whether t's wall-clock time in zone also named an
+// earlier instant, under the offset before the last change.
+func repeatedSecond(t time.Time, zone *time.Location) bool {
+	local := t.In(zone)
+	start, _ := local.ZoneBounds()
+	if start.IsZero() {
+		return false
+	}
+	_, off := local.Zone()
+	_, before := start.Add(-time.Second).In(zone).Zone()
+	return before > off && t.Add(-time.Duration(before-off)*time.Second).Before(start)
 }
 
 // observance is one STANDARD or DAYLIGHT part of a VTIMEZONE: from onset

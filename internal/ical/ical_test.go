@@ -165,3 +165,30 @@ func TestRender(t *testing.T) {
 		t.Error("a bare LF in the output")
 	}
 }
+
+// The hour New York repeats on 2026-11-01 (01:00–02:00): the first 01:30
+// (EDT) is written in local time, the second (EST) only UTC can name.
+func TestRepeatedHour(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	first := time.Date(2026, 11, 1, 5, 30, 0, 0, time.UTC)  // 01:30 EDT
+	second := time.Date(2026, 11, 1, 6, 30, 0, 0, time.UTC) // 01:30 EST
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{
+		{first, ";TZID=America/New_York:20261101T013000"},
+		{second, ":20261101T063000Z"},
+		{time.Date(2026, 11, 1, 7, 30, 0, 0, time.UTC), ";TZID=America/New_York:20261101T023000"},
+		{time.Date(2026, 11, 1, 4, 59, 0, 0, time.UTC), ";TZID=America/New_York:20261101T005900"},
+		// Clocks going forward repeat nothing.
+		{time.Date(2027, 3, 14, 7, 30, 0, 0, time.UTC), ";TZID=America/New_York:20270314T033000"},
+	} {
+		if got := dateTime(c.at, ny); got != c.want {
+			t.Errorf("%s: %q, want %q", c.at, got, c.want)
+		}
+	}
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	if got := dateTime(time.Date(2026, 11, 1, 6, 30, 0, 0, time.UTC), moscow); got != ";TZID=Europe/Moscow:20261101T093000" {
+		t.Errorf("Moscow: %q", got)
+	}
+}
