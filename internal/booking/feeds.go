@@ -121,6 +121,19 @@ func (s *Service) DeleteFeed(ctx context.Context, c Caller, locationID, teamMemb
 	})
 }
 
+// DeleteFeedAdmin is DeleteFeed for the command line (no caller).
+func (s *Service) DeleteFeedAdmin(ctx context.Context, locationID, teamMemberID int64) error {
+	return s.store.Write(ctx, func(tx Tx) error {
+		if err := locationExists(ctx, tx, locationID); err != nil {
+			return err
+		}
+		if _, err := feedMember(ctx, tx, locationID, teamMemberID); err != nil {
+			return err
+		}
+		return tx.DeleteFeed(ctx, locationID, teamMemberID)
+	})
+}
+
 // MemberCalendar resolves a feed secret to its member's non-deleted
 // appointments starting from FeedPast before now to FeedAhead after.
 // An unknown secret, a removed member or a deleted location is
