@@ -40,8 +40,10 @@ Usage:
   appointd user create --login L --password P --name N [--db ...]
   appointd user grant LOGIN LOCATION_ID ROLE [--db ...]
   appointd user passwd LOGIN [--password P] [--db ...]   (reads the password from stdin without --password)
+  appointd ical rotate LOCATION_ID TEAM_MEMBER_ID [--base-url URL] [--db ...]   (prints a new calendar feed URL)
+  appointd ical off LOCATION_ID TEAM_MEMBER_ID [--db ...]
 
-Environment: APPOINTD_ADDR, APPOINTD_DB mirror --addr and --db.
+Environment: APPOINTD_ADDR, APPOINTD_DB and APPOINTD_BASE_URL mirror --addr, --db and --base-url.
 `
 
 func main() {
@@ -67,6 +69,8 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		return partner(rest, stdout)
 	case "user":
 		return user(rest, stdin, stdout)
+	case "ical":
+		return icalFeed(rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -142,6 +146,7 @@ func serve(args []string, stdout io.Writer) error {
 	xff := fs.Bool("trust-forwarded-for", false, "take the client IP from X-Forwarded-For and TLS from X-Forwarded-Proto (behind a proxy only)")
 	pprofAddr := fs.String("pprof-addr", "", "serve net/http/pprof on this address (loopback; off by default)")
 	rateLimit := fs.String("rate-limit", env("APPOINTD_RATE_LIMIT", "off"), "requests per client IP: off, altegio (5/s,200/m) or N/s,M/m")
+	baseURL := fs.String("base-url", env("APPOINTD_BASE_URL", ""), "how clients reach this server, e.g. https://book.example (calendar feed URLs; default: from each request)")
 	gcPercent := fs.Int("gc-percent", 400, "Go GC target (GOGC); ignored when the GOGC environment variable is set")
 	var lim limits
 	fs.DurationVar(&lim.readHeader, "read-header-timeout", 10*time.Second, "time allowed to send the request headers")
@@ -194,7 +199,7 @@ func serve(args []string, stdout io.Writer) error {
 	}
 	srv := &http.Server{
 		Handler: httpapi.NewServer(httpapi.Deps{Service: svc, Logger: logger, Metrics: metrics,
-			OpenAPI: api.OpenAPI, TrustForwardedFor: *xff, RateLimit: rl,
+			OpenAPI: api.OpenAPI, TrustForwardedFor: *xff, RateLimit: rl, BaseURL: *baseURL,
 			Web: web.New(web.Deps{Service: svc, Logger: logger, TrustProxy: *xff})}),
 		ReadHeaderTimeout: lim.readHeader,
 		ReadTimeout:       lim.read,
@@ -364,6 +369,51 @@ func user(args []string, stdin io.Reader, stdout io.Writer) error {
 		default:
 			return fmt.Errorf("unknown user command %q", pos[0])
 		}
+		return nil
+	})
+}
+
+// icalFeed creates, rotates or removes a team member's calendar feed.
+func icalFeed(args []string, stdout io.Writer) error {
+	fs, c := newFlags("ical")
+	base := fs.String("base-url", env("APPOINTD_BASE_URL", ""), "how clients reach the server (default http:// and --addr)")
+	addr := fs.String("addr", env("APPOINTD_ADDR", "127.0.0.1:8080"), "the server's listen address, for the URL without --base-url")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	const usage = "usage: appointd ical rotate|off LOCATION_ID TEAM_MEMBER_ID [--base-url URL]"
+	if len(pos) != 3 || (pos[0] != "rotate" && pos[0] != "off") {
+		return errors.New(usage)
+	}
+	var ids [2]int64
+	for i, s := range pos[1:] {
+		if ids[i], err = strconv.ParseInt(s, 10, 64); err != nil {
+			return fmt.Errorf("%q is not a number; %s", s, usage)
+		}
+	}
+	return withService(c.db, func(ctx context.Context, svc *booking.Service) (err error) {
+		defer func() {
+			if errors.Is(err, booking.ErrNotFound) {
+				err = fmt.Errorf("location %d has no team member %d", ids[0], ids[1])
+			}
+		}()
+		if pos[0] == "off" {
+			if err := svc.DeleteFeedAdmin(ctx, ids[0], ids[1]); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "the calendar feed of team member %d is off\n", ids[1])
+			return nil
+		}
+		secret, err := svc.RotateFeedAdmin(ctx, ids[0], ids[1])
+		if err != nil {
+			return err
+		}
+		url := strings.TrimSuffix(*base, "/")
+		if url == "" {
+			url = "http://" + *addr
+		}
+		fmt.Fprintf(stdout, "calendar feed of team member %d (an older URL no longer works):\n%s%s\n", ids[1], url, httpapi.FeedPath(secret))
 		return nil
 	})
 }

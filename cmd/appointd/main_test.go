@@ -3,11 +3,14 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +21,9 @@ import (
 	"testing"
 	"time"
 
+	"appointd/internal/booking"
+	"appointd/internal/demo"
+	"appointd/internal/httpapi"
 	"appointd/internal/testenv"
 )
 
@@ -245,5 +251,76 @@ func TestNoDoubleBookingAcrossProcesses(t *testing.T) {
 		ON x.team_member_id = y.team_member_id AND x.id < y.id AND x.start_at < y.end_at AND y.start_at < x.end_at
 		WHERE x.deleted_at IS NULL AND y.deleted_at IS NULL`).Scan(&pairs); err != nil || pairs != 0 {
 		t.Fatalf("overlapping pairs: %d (%v)", pairs, err)
+	}
+}
+
+// TestICalCommand rotates and removes a feed from the command line and
+// fetches it from a server on the same database.
+func TestICalCommand(t *testing.T) {
+	for _, engine := range testenv.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			db := testenv.DSN(t, engine)
+			st := testenv.Open(t, db)
+			svc := booking.NewService(st, booking.Options{})
+			res, err := demo.Seed(context.Background(), svc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(httpapi.NewServer(httpapi.Deps{Service: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+			defer srv.Close()
+			ical := func(args ...string) (string, error) {
+				var out bytes.Buffer
+				err := run(append(append([]string{"ical"}, args...), "--db", db), nil, &out)
+				return out.String(), err
+			}
+			loc := fmt.Sprint(res.LocationID)
+			feedURL := regexp.MustCompile(`https://cal\.example\.test/ical/[0-9a-f]{64}\.ics\n$`)
+			get := func(out string) int {
+				t.Helper()
+				if !feedURL.MatchString(out) {
+					t.Fatalf("ical rotate printed %q", out)
+				}
+				path := strings.TrimSpace(out[strings.Index(out, "/ical/"):])
+				r, err := http.Get(srv.URL + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(r.Body)
+				r.Body.Close()
+				if r.StatusCode == 200 && !strings.HasPrefix(string(body), "BEGIN:VCALENDAR\r\n") {
+					t.Fatalf("feed body: %.80s", body)
+				}
+				return r.StatusCode
+			}
+			first, err := ical("rotate", loc, "1", "--base-url", "https://cal.example.test/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := get(first); got != 200 {
+				t.Fatalf("new feed: %d", got)
+			}
+			second, err := ical("rotate", loc, "1", "--base-url", "https://cal.example.test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if get(first) != 404 || get(second) != 200 {
+				t.Fatal("rotating did not replace the old URL")
+			}
+			if _, err := ical("off", loc, "1"); err != nil {
+				t.Fatal(err)
+			}
+			if get(second) != 404 {
+				t.Fatal("ical off left the feed on")
+			}
+			out, err := ical("rotate", loc, "1", "--addr", "10.0.0.5:8080")
+			if err != nil || !strings.HasPrefix(strings.TrimSpace(out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:]), "http://10.0.0.5:8080/ical/") {
+				t.Fatalf("without --base-url: %q %v", out, err)
+			}
+			for _, args := range [][]string{{"rotate", loc, "999"}, {"rotate", "999", "1"}, {"off", loc, "999"}, {"rotate", loc}, {"rotate", "x", "1"}, {"spin", loc, "1"}} {
+				if out, err := ical(args...); err == nil {
+					t.Errorf("ical %v succeeded: %s", args, out)
+				}
+			}
+		})
 	}
 }

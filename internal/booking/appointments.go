@@ -88,6 +88,7 @@ type Appointment struct {
 	ActivityID             int64 // the group event it is a seat of, or 0
 	ClientScheduleID       int64 // the client schedule that booked it, or 0
 	ClientsCount           int64 // seats it takes in its group event (1 otherwise)
+	Sequence               int64 // reads: how many times it was changed
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
 	Deleted                bool

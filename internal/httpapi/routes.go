@@ -74,6 +74,7 @@ func (s *Server) routes() []route {
 	rts = append(rts, s.visitRoutes()...)
 	rts = append(rts, s.activityRoutes()...)
 	rts = append(rts, s.eventScheduleRoutes()...)
+	rts = append(rts, s.feedRoutes()...)
 	return append(rts, s.commentRoutes()...)
 }
 

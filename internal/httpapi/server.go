@@ -28,6 +28,9 @@ type Deps struct {
 	// Web serves the paths no route claims outside /api/ (the operator
 	// calendar); nil answers them 404.
 	Web http.Handler
+	// BaseURL is how clients reach the server (e.g. https://book.example),
+	// for the URLs of calendar feeds; "" takes it from each request.
+	BaseURL string
 }
 
 // Server is the whole HTTP surface.

@@ -13,7 +13,7 @@ import (
 const appointmentColumns = `a.id, a.location_id, a.team_member_id, a.client_id, a.visit_id, a.start_at,
 	a.seance_length, a.technical_break_duration, a.comment, a.attendance, v.attendance, a.api_id, a.custom_color,
 	a.record_labels, a.custom_fields, a.sms_remain_hours, a.email_remain_hours, a.send_sms, a.created_user_id,
-	a.partner_id, a.activity_id, a.client_schedule_id, a.clients_count, a.created_at, a.updated_at, a.deleted_at, ` + paidFullColumn
+	a.partner_id, a.activity_id, a.client_schedule_id, a.clients_count, a.sequence, a.created_at, a.updated_at, a.deleted_at, ` + paidFullColumn
 
 // paidFullColumn is 1 when the visit's payments cover the cost of its
 // non-deleted appointments; the total is only summed for a visit with
@@ -31,7 +31,7 @@ func scanAppointment(r scanner) (booking.Appointment, error) {
 	var labels, custom string
 	err := r.Scan(&a.ID, &a.LocationID, &a.TeamMemberID, &client, &a.VisitID, &start, &a.SeanceLength,
 		&a.TechnicalBreakDuration, &a.Comment, &a.Attendance, &a.VisitAttendance, &a.APIID, &a.CustomColor,
-		&labels, &custom, &sms, &email, &a.SendSMS, &a.CreatedUserID, &a.PartnerID, &a.ActivityID, &a.ClientScheduleID, &a.ClientsCount, &created, &updated, &deleted, &paidFull)
+		&labels, &custom, &sms, &email, &a.SendSMS, &a.CreatedUserID, &a.PartnerID, &a.ActivityID, &a.ClientScheduleID, &a.ClientsCount, &a.Sequence, &created, &updated, &deleted, &paidFull)
 	if err != nil {
 		return a, one(err)
 	}
@@ -95,7 +95,7 @@ func (t *tx) Overlapping(ctx context.Context, teamMemberID int64, from, to time.
 }
 
 func (t *tx) DeleteAppointment(ctx context.Context, locationID, id int64, at time.Time) error {
-	return mustAffect(t.exec(ctx, "UPDATE appointments SET deleted_at = ?, updated_at = ? WHERE location_id = ? AND id = ? AND deleted_at IS NULL",
+	return mustAffect(t.exec(ctx, "UPDATE appointments SET deleted_at = ?, updated_at = ?, sequence = sequence + 1 WHERE location_id = ? AND id = ? AND deleted_at IS NULL",
 		unix(at), unix(at), locationID, id))
 }
 
@@ -146,7 +146,7 @@ func (t *tx) UpdateAppointment(ctx context.Context, a booking.Appointment) error
 	err := mustAffect(t.exec(ctx, `UPDATE appointments SET team_member_id = ?, client_id = ?, visit_id = ?, start_at = ?,
 		end_at = ?, seance_length = ?, technical_break_duration = ?, comment = ?, attendance = ?, api_id = ?,
 		custom_color = ?, record_labels = ?, custom_fields = ?, sms_remain_hours = ?, email_remain_hours = ?,
-		send_sms = ?, updated_at = ? WHERE location_id = ? AND id = ? AND deleted_at IS NULL`,
+		send_sms = ?, updated_at = ?, sequence = sequence + 1 WHERE location_id = ? AND id = ? AND deleted_at IS NULL`,
 		a.TeamMemberID, nullInt(a.ClientID), a.VisitID, unix(a.Start), unix(a.End()), a.SeanceLength,
 		a.TechnicalBreakDuration, a.Comment, a.Attendance, a.APIID, a.CustomColor, jsonText(labels), jsonText(custom),
 		nullInt(a.SMSRemainHours), nullInt(a.EmailRemainHours), a.SendSMS, unix(a.UpdatedAt), a.LocationID, a.ID))

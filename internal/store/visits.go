@@ -28,7 +28,7 @@ func (t *tx) UpdateVisit(ctx context.Context, v booking.Visit) error {
 }
 
 func (t *tx) SetVisitAttendance(ctx context.Context, visitID, attendance int64, at time.Time) error {
-	_, err := t.exec(ctx, "UPDATE appointments SET attendance = ?, updated_at = ? WHERE visit_id = ? AND deleted_at IS NULL",
+	_, err := t.exec(ctx, "UPDATE appointments SET attendance = ?, updated_at = ?, sequence = sequence + 1 WHERE visit_id = ? AND deleted_at IS NULL",
 		attendance, unix(at), visitID)
 	return err
 }
@@ -38,7 +38,7 @@ func (t *tx) UpdateServiceLine(ctx context.Context, appointmentID int64, l booki
 		WHERE appointment_id = ? AND service_id = ?`, l.FirstCost, l.Discount, l.Cost, appointmentID, l.ServiceID)); err != nil {
 		return err
 	}
-	_, err := t.exec(ctx, "UPDATE appointments SET updated_at = ? WHERE id = ?", unix(at), appointmentID)
+	_, err := t.exec(ctx, "UPDATE appointments SET updated_at = ?, sequence = sequence + 1 WHERE id = ?", unix(at), appointmentID)
 	return err
 }
 
