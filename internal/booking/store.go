@@ -37,6 +37,7 @@ type Tx interface {
 	CommentTx
 	ActivityTx
 	ScheduleTx
+	WebhookTx
 
 	// Writable tells a write transaction from a read one.
 	Writable() bool
