@@ -231,6 +231,12 @@ var isoTable = map[string]isoSpec{
 		body: func(x isoIDs) any { return map[string]any{"schedule_days_ids": []int64{x.n("day_id")}} }},
 	"DELETE /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules/{client_schedule_id}": {perms: needDelete},
 
+	"GET /api/v1/hooks_settings/{location_id}": {perms: needSettings},
+	"POST /api/v1/hooks_settings/{location_id}": {perms: needSettings, body: func(isoIDs) any {
+		return map[string]any{"urls": []string{"https://hooks.example.test/appointd"}, "active": 1, "record": 1, "client": 1}
+	}},
+	"GET /api/v1/hooks_settings/{location_id}/deliveries": {perms: needSettings, query: "?state=failed,pending"},
+
 	"GET /api/v1/comments/{location_id}": {},
 	// D17: a review of a team member not in the location is a 422, the
 	// same answer an unknown id gets (c2 checks the sameness).
@@ -796,7 +802,8 @@ func snapshot(t *testing.T, e *env) string {
 	for _, table := range []string{"locations", "location_users", "positions", "team_members", "service_categories",
 		"services", "service_staff", "work_days", "timetable_settings", "clients", "visits", "appointments",
 		"appointment_services", "accounts", "payments", "comments", "activities", "event_schedules",
-		"schedule_series", "schedule_events", "client_schedules", "client_schedule_series"} {
+		"schedule_series", "schedule_events", "client_schedules", "client_schedule_series", "webhook_settings",
+		"webhook_deliveries"} {
 		rows, err := db.Query("SELECT * FROM " + table + " ORDER BY 1, 2")
 		if err != nil {
 			t.Fatalf("%s: %v", table, err)

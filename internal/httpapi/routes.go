@@ -71,6 +71,7 @@ func (s *Server) routes() []route {
 	rts = append(rts, s.visitRoutes()...)
 	rts = append(rts, s.activityRoutes()...)
 	rts = append(rts, s.eventScheduleRoutes()...)
+	rts = append(rts, s.hookRoutes()...)
 	return append(rts, s.commentRoutes()...)
 }
 
