@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"sync"
 	"syscall"
 	"time"
 
@@ -52,8 +51,7 @@ type Options struct {
 	// Poll is how often the worker looks for due deliveries when nothing
 	// woke it (default 1 s); other processes' writes are found this way.
 	Poll time.Duration
-	// Batch is the most deliveries claimed, and sent in parallel, at once
-	// (default 16).
+	// Batch is the most deliveries in flight at once (default 16).
 	Batch int
 	// Retention keeps delivered rows this long (default 7 days).
 	Retention time.Duration
@@ -112,52 +110,51 @@ func (w *Worker) Wake() {
 }
 
 // Run delivers until ctx ends, then lets the deliveries under way finish
-// (each is bounded by Timeout) and returns.
+// (each is bounded by Timeout) and returns. Up to Batch deliveries are in
+// flight at once; a slow receiver holds one of them, not the others.
 func (w *Worker) Run(ctx context.Context) {
-	pruned := time.Time{}
-	for {
-		n, err := w.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			w.o.Logger.Error("webhook claim failed", "err", err)
+	slots := make(chan struct{}, w.o.Batch)
+	defer func() { // wait for the deliveries under way
+		for range w.o.Batch {
+			slots <- struct{}{}
 		}
+	}()
+	var pruned time.Time
+	for ctx.Err() == nil {
 		if time.Since(pruned) > time.Hour {
 			pruned = time.Now()
 			if err := w.svc.PruneWebhookDeliveries(ctx, pruned.Add(-w.o.Retention)); err != nil && ctx.Err() == nil {
 				w.o.Logger.Error("webhook prune failed", "err", err)
 			}
 		}
-		if ctx.Err() != nil {
-			return
+		free := w.o.Batch - len(slots)
+		var list []booking.WebhookDelivery
+		if free > 0 {
+			var err error
+			list, err = w.svc.ClaimWebhookDeliveries(ctx, time.Now(), w.lease(), free)
+			if err != nil && ctx.Err() == nil {
+				w.o.Logger.Error("webhook claim failed", "err", err)
+			}
 		}
-		if n > 0 && err == nil {
-			continue
+		for _, d := range list {
+			slots <- struct{}{}
+			go func() {
+				defer func() {
+					<-slots
+					w.Wake() // the resource's next event may be due now
+				}()
+				w.deliver(d)
+			}()
+		}
+		if len(list) > 0 && len(list) == free {
+			continue // there may be more
 		}
 		select {
 		case <-ctx.Done():
-			return
 		case <-w.wake:
 		case <-time.After(w.o.Poll):
 		}
 	}
-}
-
-// RunOnce claims the due deliveries (up to Batch), sends them in parallel
-// and records each outcome; it returns how many it claimed.
-func (w *Worker) RunOnce(ctx context.Context) (int, error) {
-	list, err := w.svc.ClaimWebhookDeliveries(ctx, time.Now(), w.lease(), w.o.Batch)
-	if err != nil {
-		return 0, err
-	}
-	var wg sync.WaitGroup
-	for _, d := range list {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w.deliver(d)
-		}()
-	}
-	wg.Wait()
-	return len(list), nil
 }
 
 // lease is how long a claim keeps other workers off a row: long enough
