@@ -58,7 +58,7 @@ func TestHooksSettings(t *testing.T) {
 
 		// Altegio's shape in, the same shape (and a secret) out.
 		r := e.do(req{Method: "POST", Path: path, Auth: owner, Body: map[string]any{
-			"urls": []string{"https://hooks.example.test/a", " https://hooks.example.test/b ", "https://hooks.example.test/a"},
+			"urls":   []string{"https://hooks.example.test/a", " https://hooks.example.test/b ", "https://hooks.example.test/a"},
 			"active": 1, "record": 1, "client": "1", "visit": true, "master": 1, "salon": 0}})
 		expect(t, r, http.StatusOK)
 		d = r.Data()
