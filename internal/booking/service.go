@@ -28,6 +28,7 @@ type Options struct {
 // Service holds the use cases.
 type Service struct {
 	store       Store
+	outbox      Store // the store unwrapped: the worker's transactions leave the caches alone
 	hasher      *auth.Hasher
 	throttle    auth.Throttle
 	sessionIdle time.Duration
@@ -41,6 +42,7 @@ type Service struct {
 func NewService(store Store, o Options) *Service {
 	s := &Service{
 		store:       store,
+		outbox:      store,
 		hasher:      auth.NewHasher(o.BcryptCost),
 		throttle:    auth.DefaultThrottle,
 		sessionIdle: o.SessionIdleTimeout,

@@ -470,7 +470,7 @@ func (s *Service) ListWebhookDeliveries(ctx context.Context, c Caller, locationI
 // that leases due deliveries and reads their locations' secrets.
 func (s *Service) ClaimWebhookDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]WebhookDelivery, error) {
 	var out []WebhookDelivery
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.outbox.Write(ctx, func(tx Tx) error {
 		var err error
 		if out, err = tx.ClaimWebhookDeliveries(ctx, now, lease, limit); err != nil {
 			return err
@@ -496,7 +496,7 @@ func (s *Service) ClaimWebhookDeliveries(ctx context.Context, now time.Time, lea
 // had expired and another attempt owns the row.
 func (s *Service) FinishWebhookDelivery(ctx context.Context, d WebhookDelivery) (bool, error) {
 	var ok bool
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.outbox.Write(ctx, func(tx Tx) error {
 		var err error
 		ok, err = tx.FinishWebhookDelivery(ctx, d)
 		return err
@@ -506,5 +506,5 @@ func (s *Service) FinishWebhookDelivery(ctx context.Context, d WebhookDelivery) 
 
 // PruneWebhookDeliveries deletes delivered rows older than before.
 func (s *Service) PruneWebhookDeliveries(ctx context.Context, before time.Time) error {
-	return s.store.Write(ctx, func(tx Tx) error { return tx.PruneWebhookDeliveries(ctx, before) })
+	return s.outbox.Write(ctx, func(tx Tx) error { return tx.PruneWebhookDeliveries(ctx, before) })
 }
