@@ -274,7 +274,8 @@ func (s *Service) DeleteClient(ctx context.Context, c Caller, locationID, id int
 		if err != nil {
 			return err
 		}
-		if err := tx.DeleteClient(ctx, locationID, id, s.now()); err != nil {
+		cl.UpdatedAt = s.now()
+		if err := tx.DeleteClient(ctx, locationID, id, cl.UpdatedAt); err != nil {
 			return err
 		}
 		return s.hookClient(ctx, tx, cl, HookDelete)

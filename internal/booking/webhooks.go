@@ -344,7 +344,7 @@ func (s *Service) SetWebhookSettings(ctx context.Context, c Caller, locationID i
 		if _, _, err := s.access(ctx, tx, c, locationID, auth.PermSettings); err != nil {
 			return err
 		}
-		w, err := s.settingsOrNew(ctx, tx, locationID)
+		w, _, err := s.settingsOrNew(ctx, tx, locationID)
 		if err != nil {
 			return err
 		}
@@ -363,16 +363,16 @@ func (s *Service) SetWebhookSettings(ctx context.Context, c Caller, locationID i
 }
 
 // settingsOrNew is the location's settings, or new inactive ones with a
-// secret.
-func (s *Service) settingsOrNew(ctx context.Context, tx Tx, locationID int64) (WebhookSettings, error) {
-	w, err := tx.WebhookSettings(ctx, locationID)
+// secret (fresh).
+func (s *Service) settingsOrNew(ctx context.Context, tx Tx, locationID int64) (w WebhookSettings, fresh bool, err error) {
+	w, err = tx.WebhookSettings(ctx, locationID)
 	if errors.Is(err, ErrNotFound) {
-		return WebhookSettings{LocationID: locationID, URLs: []string{}, Events: map[string]bool{}, Secret: newHookSecret()}, nil
+		return WebhookSettings{LocationID: locationID, URLs: []string{}, Events: map[string]bool{}, Secret: newHookSecret()}, true, nil
 	}
 	if w.Events == nil {
 		w.Events = map[string]bool{}
 	}
-	return w, err
+	return w, false, err
 }
 
 // AddWebhookURL is `appointd webhook add`: it adds url to the location's
@@ -388,12 +388,7 @@ func (s *Service) AddWebhookURL(ctx context.Context, locationID int64, rawURL st
 		if _, err := tx.LocationByID(ctx, locationID); err != nil {
 			return err
 		}
-		_, err := tx.WebhookSettings(ctx, locationID)
-		fresh := errors.Is(err, ErrNotFound)
-		if err != nil && !fresh {
-			return err
-		}
-		w, err := s.settingsOrNew(ctx, tx, locationID)
+		w, fresh, err := s.settingsOrNew(ctx, tx, locationID)
 		if err != nil {
 			return err
 		}
