@@ -28,6 +28,7 @@ import (
 	"appointd/internal/httpapi"
 	"appointd/internal/store"
 	"appointd/internal/web"
+	"appointd/internal/webhook"
 )
 
 const usage = `appointd — a self-hostable server for the Altegio Business Management API v1
@@ -42,8 +43,11 @@ Usage:
   appointd user passwd LOGIN [--password P] [--db ...]   (reads the password from stdin without --password)
   appointd ical rotate LOCATION_ID TEAM_MEMBER_ID [--base-url URL] [--db ...]   (prints a new calendar feed URL)
   appointd ical off LOCATION_ID TEAM_MEMBER_ID [--db ...]
+  appointd webhook add LOCATION_ID URL [--db ...]   (switches webhooks on; prints the signing secret)
+  appointd webhook list LOCATION_ID [--all] [--db ...]   (settings, pending and failed deliveries)
 
-Environment: APPOINTD_ADDR, APPOINTD_DB and APPOINTD_BASE_URL mirror --addr, --db and --base-url.
+Environment: APPOINTD_ADDR, APPOINTD_DB and APPOINTD_BASE_URL mirror --addr, --db and --base-url;
+APPOINTD_WEBHOOK_ALLOW_LOOPBACK=1 mirrors serve --webhook-allow-loopback.
 `
 
 func main() {
@@ -71,6 +75,8 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		return user(rest, stdin, stdout)
 	case "ical":
 		return icalFeed(rest, stdout)
+	case "webhook":
+		return webhookCmd(rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -153,6 +159,13 @@ func serve(args []string, stdout io.Writer) error {
 	fs.DurationVar(&lim.read, "read-timeout", 30*time.Second, "time allowed to send the whole request")
 	fs.DurationVar(&lim.write, "write-timeout", 60*time.Second, "time allowed to handle a request and write its answer")
 	fs.DurationVar(&lim.idle, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
+	var hookOpts webhook.Options
+	fs.BoolVar(&hookOpts.AllowPrivate, "webhook-allow-loopback", env("APPOINTD_WEBHOOK_ALLOW_LOOPBACK", "") == "1" ||
+		env("APPOINTD_WEBHOOK_ALLOW_LOOPBACK", "") == "true", "deliver webhooks to loopback, private and link-local addresses too")
+	fs.DurationVar(&hookOpts.Timeout, "webhook-timeout", 10*time.Second, "time allowed for one webhook delivery")
+	fs.IntVar(&hookOpts.MaxAttempts, "webhook-max-attempts", 8, "attempts before a webhook delivery is marked failed")
+	fs.DurationVar(&hookOpts.Backoff, "webhook-backoff", 10*time.Second, "wait after a failed delivery; doubles after each further failure (up to 1h)")
+	fs.DurationVar(&hookOpts.Poll, "webhook-poll", time.Second, "how often to look for webhook deliveries queued by other processes")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -181,7 +194,23 @@ func serve(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	svc := booking.NewService(st, booking.Options{SessionIdleTimeout: *idle})
+	var worker *webhook.Worker
+	svc := booking.NewService(st, booking.Options{SessionIdleTimeout: *idle, Hooks: httpapi.Hooks{},
+		HookWritten: func() { worker.Wake() }})
+	hookOpts.Logger = logger
+	worker = webhook.New(svc, hookOpts)
+	wctx, stopWorker := context.WithCancel(context.Background())
+	workerDone := make(chan struct{})
+	go func() {
+		defer close(workerDone)
+		worker.Run(wctx)
+	}()
+	// Deliveries under way finish (each within --webhook-timeout) before
+	// the store closes.
+	defer func() {
+		stopWorker()
+		<-workerDone
+	}()
 	if *seed {
 		res, err := demo.Seed(ctx, svc)
 		if err != nil {
@@ -219,7 +248,7 @@ func serve(args []string, stdout io.Writer) error {
 		return err
 	}
 	logger.Info("appointd listening", "addr", ln.Addr().String(), "engine", st.Engine(),
-		"rate_limit", rl.String(), "startup_ms", time.Since(started).Milliseconds())
+		"rate_limit", rl.String(), "webhook_allow_loopback", hookOpts.AllowPrivate, "startup_ms", time.Since(started).Milliseconds())
 	fmt.Fprintf(stdout, "\nCalendar: http://%s/\n", ln.Addr())
 	if *seed {
 		fmt.Fprintf(stdout, "  sign in as %s (or %s), password %s\n", demo.OwnerLogin, demo.WorkerLogin, demo.Password)
@@ -296,7 +325,63 @@ func withService(db string, fn func(context.Context, *booking.Service) error) er
 		return err
 	}
 	defer st.Close()
-	return fn(ctx, booking.NewService(st, booking.Options{}))
+	return fn(ctx, booking.NewService(st, booking.Options{Hooks: httpapi.Hooks{}}))
+}
+
+func webhookCmd(args []string, stdout io.Writer) error {
+	fs, c := newFlags("webhook")
+	all := fs.Bool("all", false, "list delivered deliveries too")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) < 2 || (pos[0] == "add" && len(pos) != 3) || (pos[0] == "list" && len(pos) != 2) {
+		return errors.New("usage: appointd webhook add LOCATION_ID URL | appointd webhook list LOCATION_ID [--all]")
+	}
+	loc, err := strconv.ParseInt(pos[1], 10, 64)
+	if err != nil {
+		return fmt.Errorf("location id %q is not a number", pos[1])
+	}
+	return withService(c.db, func(ctx context.Context, svc *booking.Service) error {
+		switch pos[0] {
+		case "add":
+			w, err := svc.AddWebhookURL(ctx, loc, pos[2])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "webhooks of location %d are on; urls: %s\n", loc, strings.Join(w.URLs, " "))
+			fmt.Fprintf(stdout, "signing secret (%s: sha256=HMAC-SHA256(secret, body)):\n%s\n", webhook.HeaderSignature, w.Secret)
+		case "list":
+			states := []string{booking.DeliveryPending, booking.DeliveryFailed}
+			if *all {
+				states = nil
+			}
+			w, list, err := svc.WebhookOverview(ctx, loc, states, 100)
+			if err != nil {
+				return err
+			}
+			if w == nil {
+				fmt.Fprintf(stdout, "location %d has no webhook settings\n", loc)
+			} else {
+				var events []string
+				for _, e := range booking.HookEvents {
+					if w.Events[e] {
+						events = append(events, e)
+					}
+				}
+				fmt.Fprintf(stdout, "location %d: active %v\nurls: %s\nevents: %s\nsecret: %s\n", loc, w.Active,
+					strings.Join(w.URLs, " "), strings.Join(events, " "), w.Secret)
+			}
+			fmt.Fprintf(stdout, "%d deliveries (newest first, at most 100):\n", len(list))
+			for _, d := range list {
+				fmt.Fprintf(stdout, "%d %s %s %s.%s %d attempts=%d created=%s %s %s\n", d.ID, d.DeliveryID, d.State, d.Resource,
+					d.Status, d.ResourceID, d.Attempts, d.CreatedAt.Format(time.RFC3339), d.URL, d.LastError)
+			}
+		default:
+			return fmt.Errorf("unknown webhook command %q", pos[0])
+		}
+		return nil
+	})
 }
 
 func partner(args []string, stdout io.Writer) error {

@@ -320,6 +320,9 @@ func (s *Service) moveActivity(ctx context.Context, tx Tx, loc Location, old, a 
 		if err := tx.UpdateAppointment(ctx, r); err != nil {
 			return err
 		}
+		if err := s.hookRecord(ctx, tx, loc.ID, r.ID, HookUpdate); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -359,7 +362,10 @@ func (s *Service) removeAppointment(ctx context.Context, tx Tx, a Appointment) e
 	if err := tx.DeleteAppointment(ctx, a.LocationID, a.ID, s.now()); err != nil {
 		return err
 	}
-	return s.dropEmptyVisit(ctx, tx, a.VisitID)
+	if err := s.dropEmptyVisit(ctx, tx, a.VisitID); err != nil {
+		return err
+	}
+	return s.hookRecord(ctx, tx, a.LocationID, a.ID, HookDelete)
 }
 
 // ActivityFilter is GET /activity/{location_id}/search: whole local days
@@ -493,8 +499,10 @@ func (s *Service) seat(ctx context.Context, tx Tx, loc Location, act Activity, c
 	if a.VisitID, err = s.visitFor(ctx, tx, loc, a); err != nil {
 		return a, err
 	}
-	a.ID, err = tx.CreateAppointment(ctx, a)
-	return a, err
+	if a.ID, err = tx.CreateAppointment(ctx, a); err != nil {
+		return a, err
+	}
+	return a, s.hookRecord(ctx, tx, loc.ID, a.ID, HookCreate)
 }
 
 // joinActivity is POST /records with activity_id: the client takes a seat.

@@ -271,7 +271,10 @@ func (s *Service) CreateAppointment(ctx context.Context, c Caller, locationID in
 		if err != nil {
 			return err
 		}
-		return s.reread(ctx, tx, loc, id, &out)
+		if err := s.reread(ctx, tx, loc, id, &out); err != nil {
+			return err
+		}
+		return s.hookView(ctx, tx, out, HookCreate)
 	})
 	return out, err
 }
@@ -493,7 +496,10 @@ func (s *Service) DeleteAppointment(ctx context.Context, c Caller, locationID, i
 		if err := tx.DeleteAppointment(ctx, locationID, id, now); err != nil {
 			return err
 		}
-		return s.dropEmptyVisit(ctx, tx, a.VisitID)
+		if err := s.dropEmptyVisit(ctx, tx, a.VisitID); err != nil {
+			return err
+		}
+		return s.hookRecord(ctx, tx, locationID, id, HookDelete)
 	})
 }
 
@@ -632,7 +638,10 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 			if _, err := s.updateSeat(ctx, tx, loc, old, p); err != nil {
 				return err
 			}
-			return s.reread(ctx, tx, loc, id, &out)
+			if err := s.reread(ctx, tx, loc, id, &out); err != nil {
+				return err
+			}
+			return s.hookView(ctx, tx, out, HookUpdate)
 		}
 		in := p.merge(old, loc.Zone())
 		a, err := s.buildAppointment(ctx, tx, loc, in)
@@ -671,7 +680,10 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 				return err
 			}
 		}
-		return s.reread(ctx, tx, loc, id, &out)
+		if err := s.reread(ctx, tx, loc, id, &out); err != nil {
+			return err
+		}
+		return s.hookView(ctx, tx, out, HookUpdate)
 	})
 	return out, err
 }

@@ -211,9 +211,11 @@ func (s *Service) insertClient(ctx context.Context, tx Tx, locationID int64, in 
 	id, err := tx.CreateClient(ctx, cl)
 	if errors.Is(err, ErrConflict) {
 		return cl, Invalid("phone", phoneTaken)
+	} else if err != nil {
+		return cl, err
 	}
 	cl.ID = id
-	return cl, err
+	return cl, s.hookClient(ctx, tx, cl, HookCreate)
 }
 
 // GetClient returns a client of the location.
@@ -256,7 +258,7 @@ func (s *Service) UpdateClient(ctx context.Context, c Caller, locationID, id int
 			return err
 		}
 		out = cl
-		return nil
+		return s.hookClient(ctx, tx, cl, HookUpdate)
 	})
 	return out, err
 }
@@ -268,7 +270,15 @@ func (s *Service) DeleteClient(ctx context.Context, c Caller, locationID, id int
 		if _, _, err := s.access(ctx, tx, c, locationID, auth.PermClientsDelete); err != nil {
 			return err
 		}
-		return tx.DeleteClient(ctx, locationID, id, s.now())
+		cl, err := tx.Client(ctx, locationID, id)
+		if err != nil {
+			return err
+		}
+		cl.UpdatedAt = s.now()
+		if err := tx.DeleteClient(ctx, locationID, id, cl.UpdatedAt); err != nil {
+			return err
+		}
+		return s.hookClient(ctx, tx, cl, HookDelete)
 	})
 }
 

@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"appointd/internal/auth"
@@ -17,26 +18,36 @@ type Options struct {
 	SessionIdleTimeout time.Duration
 	// Now is the clock (tests move it).
 	Now func() time.Time
+	// Hooks renders webhook payloads; nil writes no deliveries.
+	Hooks HookRenderer
+	// HookWritten is called after a committed write that queued webhook
+	// deliveries (it wakes the delivery worker).
+	HookWritten func()
 }
 
 // Service holds the use cases.
 type Service struct {
 	store       Store
+	outbox      Store // the store unwrapped: the worker's transactions leave the caches alone
 	hasher      *auth.Hasher
 	throttle    auth.Throttle
 	sessionIdle time.Duration
 	now         func() time.Time
 	auths       authCache
 	accesses    accessCache
+	hooks       HookRenderer
+	hookWritten atomic.Bool
 }
 
 func NewService(store Store, o Options) *Service {
 	s := &Service{
 		store:       store,
+		outbox:      store,
 		hasher:      auth.NewHasher(o.BcryptCost),
 		throttle:    auth.DefaultThrottle,
 		sessionIdle: o.SessionIdleTimeout,
 		now:         o.Now,
+		hooks:       o.Hooks,
 	}
 	if o.Throttle != nil {
 		s.throttle = *o.Throttle
@@ -45,6 +56,9 @@ func NewService(store Store, o Options) *Service {
 		s.now = time.Now
 	}
 	s.store = clearingStore{Store: store, cache: &s.accesses}
+	if o.HookWritten != nil {
+		s.store = notifyingStore{Store: s.store, written: &s.hookWritten, notify: o.HookWritten}
+	}
 	return s
 }
 

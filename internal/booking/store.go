@@ -38,6 +38,7 @@ type Tx interface {
 	ActivityTx
 	ScheduleTx
 	FeedTx
+	WebhookTx
 
 	// Writable tells a write transaction from a read one.
 	Writable() bool

@@ -322,7 +322,7 @@ func (s *Service) EditVisit(ctx context.Context, c Caller, visitID, recordID int
 		if d, err = visitDetails(ctx, tx, loc, v); err != nil {
 			return err
 		}
-		return nil
+		return s.hookVisit(ctx, tx, d)
 	})
 	return d, err
 }

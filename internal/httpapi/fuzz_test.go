@@ -537,3 +537,22 @@ func FuzzServiceBody(f *testing.F) {
 		fe.check(t, "PATCH", edit, body)
 	})
 }
+
+// FuzzHooksSettingsBody: the webhook settings body (Altegio's
+// hooks_settings), saved for the demo location.
+func FuzzHooksSettingsBody(f *testing.F) {
+	fe := newFuzzEnv(f)
+	seed(f,
+		// The API reference's example.
+		map[string]any{"urls": []string{"https://dev.tools.test.com/test/Hooks"}, "active": 1, "salon": 1, "service_category": 0,
+			"service": 1, "good": 1, "master": 1, "client": 1, "record": 1, "goods_operations_sale": 1, "finances_operation": 1},
+		map[string]any{"urls": []string{}, "active": "0", "record": "1", "visit": true, "secret": "0123456789abcdef"},
+		`{"urls":["http://a.example/x","http://a.example/x"],"active":true}`, `{"urls":null,"active":1}`,
+		`{"urls":["javascript:alert(1)"],"active":1}`, `{"urls":[1,2],"active":1}`, `{"urls":["https://[::1]:80/"],"active":2}`,
+		`{"urls":["https://a.example"],"active":1,"secret":12345678901234567}`, `{"urls":{},"active":1}`,
+	)
+	path := fmt.Sprintf("/hooks_settings/%d", fe.locA)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fe.check(t, "POST", path, body)
+	})
+}

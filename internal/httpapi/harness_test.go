@@ -88,6 +88,9 @@ func newEnv(t testing.TB, engine, dsn string, o booking.Options, seed bool) *env
 	if o.Now == nil {
 		o.Now = clk.Now
 	}
+	if o.Hooks == nil {
+		o.Hooks = httpapi.Hooks{}
+	}
 	svc := booking.NewService(st, o)
 	e := &env{t: t, engine: engine, dsn: dsn, store: st, svc: svc, partner: demo.PartnerToken, clock: clk}
 	ctx := context.Background()

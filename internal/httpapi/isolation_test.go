@@ -233,7 +233,12 @@ var isoTable = map[string]isoSpec{
 
 	"POST /api/v1/company/{location_id}/staff/{team_member_id}/ical":   {perms: needSettings},
 	"DELETE /api/v1/company/{location_id}/staff/{team_member_id}/ical": {perms: needSettings},
-	"GET /ical/{file}": {open: "calendar feed: the secret in the URL is the credential"},
+	"GET /ical/{file}":                         {open: "calendar feed: the secret in the URL is the credential"},
+	"GET /api/v1/hooks_settings/{location_id}": {perms: needSettings},
+	"POST /api/v1/hooks_settings/{location_id}": {perms: needSettings, body: func(isoIDs) any {
+		return map[string]any{"urls": []string{"https://hooks.example.test/appointd"}, "active": 1, "record": 1, "client": 1}
+	}},
+	"GET /api/v1/hooks_settings/{location_id}/deliveries": {perms: needSettings, query: "?state=failed,pending"},
 
 	"GET /api/v1/comments/{location_id}": {},
 	// D17: a review of a team member not in the location is a 422, the
@@ -800,7 +805,8 @@ func snapshot(t *testing.T, e *env) string {
 	for _, table := range []string{"locations", "location_users", "positions", "team_members", "service_categories",
 		"services", "service_staff", "work_days", "timetable_settings", "clients", "visits", "appointments",
 		"appointment_services", "accounts", "payments", "comments", "activities", "event_schedules",
-		"schedule_series", "schedule_events", "client_schedules", "client_schedule_series", "ical_feeds"} {
+		"schedule_series", "schedule_events", "client_schedules", "client_schedule_series", "ical_feeds",
+		"webhook_settings", "webhook_deliveries"} {
 		rows, err := db.Query("SELECT * FROM " + table + " ORDER BY 1, 2")
 		if err != nil {
 			t.Fatalf("%s: %v", table, err)

@@ -75,6 +75,7 @@ func (s *Server) routes() []route {
 	rts = append(rts, s.activityRoutes()...)
 	rts = append(rts, s.eventScheduleRoutes()...)
 	rts = append(rts, s.feedRoutes()...)
+	rts = append(rts, s.hookRoutes()...)
 	return append(rts, s.commentRoutes()...)
 }
 

@@ -44,12 +44,16 @@ func (s *Server) getVisit(c *call) error {
 	if err != nil {
 		return err
 	}
+	return c.ok(http.StatusOK, renderVisit(d))
+}
+
+func renderVisit(d booking.VisitDetails) visitOut {
 	out := visitOut{Attendance: d.Visit.Attendance, Datetime: apitime.FormatISO(d.Start(), d.Location.Zone()),
 		Comment: d.Visit.Comment, Records: []visitRecordOut{}}
 	for _, r := range d.Records {
 		out.Records = append(out.Records, visitRecordOut{recordOut: renderRecord(r), Events: []any{}})
 	}
-	return c.ok(http.StatusOK, out)
+	return out
 }
 
 type idTitle struct {

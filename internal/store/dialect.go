@@ -50,6 +50,16 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
+// skipLocked ends a SELECT that claims rows: PostgreSQL locks them and
+// passes over rows another transaction holds; SQLite's write transaction
+// already excludes every other writer.
+func (d dialect) skipLocked() string {
+	if d == postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
 // mapErr turns a unique-constraint violation into booking.ErrConflict.
 func (d dialect) mapErr(err error) error {
 	if err == nil {
