@@ -18,7 +18,6 @@ type CalendarDay struct {
 	Date         time.Time  // midnight UTC of the local date
 	Today        time.Time  // today at the location, likewise
 	Permissions  auth.Permissions
-	OwnOnly      bool // the caller sees only their own team member's column
 	Columns      []CalendarColumn
 	Appointments []AppointmentView
 }
@@ -61,7 +60,8 @@ func (s *Service) CalendarDay(ctx context.Context, c Caller, locationID int64, d
 			return err
 		}
 		zone := loc.Zone()
-		out.Location, out.Permissions, out.OwnOnly = loc, m.Permissions(), SeesOnlyOwnColumn(m)
+		out.Location, out.Permissions = loc, m.Permissions()
+		ownOnly := SeesOnlyOwnColumn(m)
 		y, mo, d := s.now().In(zone).Date()
 		out.Today = time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
 		out.Date = out.Today
@@ -77,7 +77,7 @@ func (s *Service) CalendarDay(ctx context.Context, c Caller, locationID int64, d
 		q := AppointmentQuery{LocationIDs: []int64{locationID}, Limit: calendarDayMax}
 		from, to := wallClock(out.Date, 0, zone), wallClock(out.Date.AddDate(0, 0, 1), 0, zone)
 		q.StartFrom, q.StartBefore = &from, &to
-		if out.OwnOnly {
+		if ownOnly {
 			q.TeamMemberID = *m.StaffID
 		}
 		list, _, err := tx.Appointments(ctx, q)
@@ -104,7 +104,7 @@ func (s *Service) CalendarDay(ctx context.Context, c Caller, locationID int64, d
 		}
 		var ids []int64
 		for _, mem := range members {
-			if out.OwnOnly && mem.ID != *m.StaffID {
+			if ownOnly && mem.ID != *m.StaffID {
 				continue
 			}
 			if mem.Bookable() || booked[mem.ID] {

@@ -79,12 +79,15 @@ type blockT struct {
 	Height  float64 `json:"height"`
 	Text    string  `json:"text"`
 	Classes string  `json:"classes"`
+	Fill    string  `json:"fill"`  // computed background colour
+	Break   float64 `json:"break"` // height of the hatched technical break, 0 if none
 }
 
 const readBlocks = `[...document.querySelectorAll('.rec')].map(b => {
   const col = b.closest('.col'), r = b.getBoundingClientRect(), c = col.getBoundingClientRect();
   return {id: +b.dataset.recordId, staff: +col.dataset.staffId, top: r.top - c.top, height: r.height,
-          text: b.textContent, classes: b.className};
+          text: b.textContent, classes: b.className, fill: getComputedStyle(b).backgroundColor,
+          break: b.querySelector('.brk') ? b.querySelector('.brk').getBoundingClientRect().height : 0};
 })`
 
 // TestCalendarInBrowser runs a day in headless Chromium: sign in, see the
@@ -143,17 +146,44 @@ func TestCalendarInBrowser(t *testing.T) {
 	do("open the day", chromedp.Navigate(fmt.Sprintf("%s/calendar?location_id=%d&date=%s", s.url, s.loc, date)),
 		chromedp.WaitVisible(chromedp.CSS(".rec")))
 	shot("02-day")
+	// The frame runs from the earliest start to the latest end of work
+	// (whole hours), as the schedule API gives it; each column shows its
+	// member's working hours unshaded.
 	var frame struct {
-		From  string `json:"from"`
-		Title string `json:"title"`
-		Cols  int    `json:"cols"`
+		Hours []string `json:"hours"`
+		Title string   `json:"title"`
+		Work  map[string][][2]int
 	}
-	eval(`({from: document.querySelector('.axis span').textContent, title: document.getElementById('title').textContent,
-	        cols: document.querySelectorAll('.col').length})`, &frame)
-	from := clockMinutes(t, frame.From)
-	if frame.Cols != 5 || !strings.Contains(frame.Title, demo.LocationTitle) {
-		t.Fatalf("day frame: %+v", frame)
+	eval(`({hours: [...document.querySelectorAll('.axis span')].map(s => s.textContent),
+	        title: document.getElementById('title').textContent,
+	        work: Object.fromEntries([...document.querySelectorAll('.col')].map(c => [c.dataset.staffId,
+	          [...c.querySelectorAll('.work')].map(w => [+w.dataset.from, +w.dataset.to])]))})`, &frame)
+	day, _ := time.Parse(time.DateOnly, date)
+	sched, err := s.svc.WorkingDays(bg, s.owner, s.loc, nil, day, day, false)
+	if err != nil {
+		t.Fatal(err)
 	}
+	wantWork := map[string][][2]int{}
+	lo, hi := 24*60, 0
+	for _, m := range []string{"1", "2", "3", "4", "5"} {
+		wantWork[m] = [][2]int{}
+	}
+	for _, wd := range sched {
+		for _, sl := range wd.Slots {
+			k := fmt.Sprint(wd.TeamMemberID)
+			wantWork[k] = append(wantWork[k], [2]int{sl.From, sl.To})
+			lo, hi = min(lo, sl.From), max(hi, sl.To)
+		}
+	}
+	var wantHours []string
+	for m := lo / 60 * 60; m < (hi+59)/60*60; m += 60 {
+		wantHours = append(wantHours, booking.FormatClock(m))
+	}
+	if fmt.Sprint(frame.Work) != fmt.Sprint(wantWork) || fmt.Sprint(frame.Hours) != fmt.Sprint(wantHours) ||
+		!strings.Contains(frame.Title, demo.LocationTitle) {
+		t.Fatalf("day frame: %+v; want hours %v and work %v", frame, wantHours, wantWork)
+	}
+	from := clockMinutes(t, frame.Hours[0])
 	var blocks []blockT
 	eval(readBlocks, &blocks)
 	if len(blocks) != len(known) {
@@ -171,10 +201,34 @@ func TestCalendarInBrowser(t *testing.T) {
 		wantTop := float64(start-from) * 1.2
 		if !ok || b.Staff != a.TeamMemberID || abs(b.Top-wantTop) > 1.5 || abs(b.Height-float64(a.SeanceLength)/60*1.2) > 1.5 ||
 			!strings.Contains(b.Text, local.Format("15:04")) || !strings.Contains(b.Text, a.Client.Name) ||
-			!strings.Contains(b.Text, a.Services[0].Title) || !strings.Contains(b.Classes, fmt.Sprintf("att-%d", a.Attendance)) {
+			!strings.Contains(b.Text, a.Services[0].Title) || !strings.Contains(b.Classes, fmt.Sprintf("att-%d", a.Attendance)) ||
+			abs(b.Break-float64(a.TechnicalBreakDuration)/60*1.2) > 1.5 || (a.CustomColor != "" && b.Fill != rgb(a.CustomColor)) {
 			t.Errorf("appointment %d (%s, member %d, %s) drawn as %+v, want top %.1f", a.ID, local.Format("15:04"), a.TeamMemberID, a.Client.Name, b, wantTop)
 		}
 	}
+
+	// Every kind of block is on this day: a custom colour, technical breaks.
+	colored, breaks := 0, 0
+	for _, a := range known {
+		if a.CustomColor != "" {
+			colored++
+		}
+		if a.TechnicalBreakDuration > 0 {
+			breaks++
+		}
+	}
+	if colored == 0 || breaks == 0 {
+		t.Fatalf("the demo day should have a coloured block and a technical break: %d, %d", colored, breaks)
+	}
+
+	// Next and previous day, and today (at the location).
+	next := day.AddDate(0, 0, 1).Format(time.DateOnly)
+	today := time.Now().In(zone).Format(time.DateOnly)
+	do("next day", chromedp.Click(chromedp.ID("next")), chromedp.WaitVisible(chromedp.CSS(`.col[data-date="`+next+`"]`)))
+	do("previous day", chromedp.Click(chromedp.ID("prev")), chromedp.WaitVisible(chromedp.CSS(`.col[data-date="`+date+`"]`)))
+	do("today", chromedp.Click(chromedp.ID("today")), chromedp.WaitVisible(chromedp.CSS(`.col[data-date="`+today+`"]`)))
+	do("back to the day", chromedp.Navigate(fmt.Sprintf("%s/calendar?location_id=%d&date=%s", s.url, s.loc, date)),
+		chromedp.WaitVisible(chromedp.CSS(`.col[data-date="`+date+`"]`)))
 
 	// Book a free slot: Dmitry (member 5) at 17:00, an existing client
 	// found by name, a men's haircut.
@@ -396,4 +450,11 @@ func listDay(t *testing.T, s *site, date string, member int64) []booking.Appoint
 		t.Fatal(err)
 	}
 	return v
+}
+
+// rgb is how a browser reports the colour rrggbb (with or without "#").
+func rgb(hex string) string {
+	var r, g, b int
+	_, _ = fmt.Sscanf(strings.TrimPrefix(hex, "#"), "%02x%02x%02x", &r, &g, &b)
+	return fmt.Sprintf("rgb(%d, %d, %d)", r, g, b)
 }

@@ -20,9 +20,6 @@ type dayOut struct {
 	Locations []locationOut `json:"locations"`
 	Date      string        `json:"date"`
 	Today     string        `json:"today"`
-	From      int           `json:"from"` // first minute drawn
-	To        int           `json:"to"`   // last minute drawn
-	OwnOnly   bool          `json:"own_only"`
 	Can       canOut        `json:"can"`
 	Members   []memberOut   `json:"members"`
 	Records   []recordOut   `json:"records"`
@@ -45,27 +42,22 @@ type memberOut struct {
 	ID             int64    `json:"id"`
 	Name           string   `json:"name"`
 	Specialization string   `json:"specialization"`
-	Bookable       bool     `json:"bookable"`
 	Work           [][2]int `json:"work"` // working intervals, minutes
 }
 
 type recordOut struct {
-	ID              int64        `json:"id"`
-	StaffID         int64        `json:"staff_id"`
-	VisitID         int64        `json:"visit_id"`
-	Datetime        string       `json:"datetime"`
-	Start           int          `json:"start"`
-	Length          int          `json:"length"`          // minutes, break included
-	TechnicalBreak  int          `json:"technical_break"` // minutes
-	Client          *clientOut   `json:"client"`
-	Services        []serviceOut `json:"services"`
-	Cost            float64      `json:"cost"`
-	Comment         string       `json:"comment"`
-	Attendance      int64        `json:"attendance"`
-	VisitAttendance int64        `json:"visit_attendance"`
-	CustomColor     string       `json:"custom_color"`
-	PaidFull        bool         `json:"paid_full"`
-	GroupEvent      bool         `json:"group_event"`
+	ID             int64        `json:"id"`
+	StaffID        int64        `json:"staff_id"`
+	Start          int          `json:"start"`
+	Length         int          `json:"length"`          // minutes, break included
+	TechnicalBreak int          `json:"technical_break"` // minutes
+	Client         *clientOut   `json:"client"`
+	Services       []serviceOut `json:"services"`
+	Cost           float64      `json:"cost"`
+	Comment        string       `json:"comment"`
+	Attendance     int64        `json:"attendance"`
+	CustomColor    string       `json:"custom_color"`
+	PaidFull       bool         `json:"paid_full"`
 }
 
 type clientOut struct {
@@ -124,7 +116,7 @@ func renderDay(d booking.CalendarDay) dayOut {
 	p := d.Permissions
 	out := dayOut{
 		Location: locationOut{ID: d.Location.ID, Title: d.Location.Title, Timezone: d.Location.TimezoneName},
-		Date:     d.Date.Format(apitime.Date), Today: d.Today.Format(apitime.Date), OwnOnly: d.OwnOnly,
+		Date:     d.Date.Format(apitime.Date), Today: d.Today.Format(apitime.Date),
 		Can: canOut{Create: p.Allows(auth.PermCreateRecords), Edit: p.Allows(auth.PermEditRecords),
 			Attendance: p.Allows(auth.PermEditAttendance), Delete: p.Allows(auth.PermDeleteRecords)},
 		Locations: []locationOut{}, Members: []memberOut{}, Records: []recordOut{},
@@ -132,21 +124,11 @@ func renderDay(d booking.CalendarDay) dayOut {
 	for _, l := range d.Locations {
 		out.Locations = append(out.Locations, locationOut{ID: l.ID, Title: l.Title})
 	}
-	from, to := -1, -1
-	widen := func(a, b int) {
-		if from < 0 || a < from {
-			from = a
-		}
-		if b > to {
-			to = b
-		}
-	}
 	for _, col := range d.Columns {
 		m := memberOut{ID: col.Member.ID, Name: col.Member.Name, Specialization: col.Member.Specialization,
-			Bookable: col.Member.Bookable(), Work: [][2]int{}}
+			Work: [][2]int{}}
 		for _, s := range col.Slots {
 			m.Work = append(m.Work, [2]int{s.From, s.To})
-			widen(s.From, s.To)
 		}
 		out.Members = append(out.Members, m)
 	}
@@ -154,10 +136,9 @@ func renderDay(d booking.CalendarDay) dayOut {
 		local := a.Start.In(zone)
 		start := local.Hour()*60 + local.Minute()
 		length := int(a.SeanceLength / 60)
-		rec := recordOut{ID: a.ID, StaffID: a.TeamMemberID, VisitID: a.VisitID, Datetime: apitime.FormatISO(a.Start, zone),
-			Start: start, Length: length, TechnicalBreak: int(a.TechnicalBreakDuration / 60), Comment: a.Comment,
-			Attendance: a.Attendance, VisitAttendance: a.VisitAttendance, CustomColor: a.CustomColor,
-			PaidFull: a.PaidFull, GroupEvent: a.ActivityID != 0, Services: []serviceOut{}}
+		rec := recordOut{ID: a.ID, StaffID: a.TeamMemberID, Start: start, Length: length,
+			TechnicalBreak: int(a.TechnicalBreakDuration / 60), Comment: a.Comment, Attendance: a.Attendance,
+			CustomColor: a.CustomColor, PaidFull: a.PaidFull, Services: []serviceOut{}}
 		var cost int64
 		for _, l := range a.Services {
 			rec.Services = append(rec.Services, serviceOut{ID: l.ServiceID, Title: l.Title, Amount: l.Amount, Cost: float64(l.Cost) / 100})
@@ -169,12 +150,7 @@ func renderDay(d booking.CalendarDay) dayOut {
 			rec.Client = &clientOut{ID: a.Client.ID, Name: name, Phone: a.Client.Phone}
 		}
 		out.Records = append(out.Records, rec)
-		widen(start, start+length)
 	}
-	if from < 0 { // nobody works and nothing is booked: an ordinary day's frame
-		from, to = 9*60, 21*60
-	}
-	out.From, out.To = from/60*60, min((to+59)/60*60, 24*60)
 	return out
 }
 

@@ -146,7 +146,7 @@ async function load(v) {
   } else {
     columns = day.members.map((m) => Object.assign(of(day, m), { head: m.name, sub: m.work.length ? m.specialization : "day off" }));
   }
-  frame = frameOf(columns, day);
+  frame = frameOf(columns);
   const url = new URL(location.href);
   url.searchParams.set("location_id", view.location);
   url.searchParams.set("date", view.date);
@@ -159,15 +159,14 @@ async function load(v) {
 function reload() { return load({}); }
 
 // frameOf is the hours to draw: from the earliest start to the latest end
-// of work or appointments in the columns (whole hours), else the day's
-// default frame.
-function frameOf(cols, d) {
+// of work or appointments in the columns (whole hours), else 9:00–21:00.
+function frameOf(cols) {
   let lo = Infinity, hi = -Infinity;
   for (const c of cols) {
     for (const [a, b] of c.work) { lo = Math.min(lo, a); hi = Math.max(hi, b); }
     for (const r of c.records) { lo = Math.min(lo, r.start); hi = Math.max(hi, r.start + r.length); }
   }
-  if (lo === Infinity) return { from: d.from, to: d.to };
+  if (lo === Infinity) return { from: 9 * 60, to: 21 * 60 };
   return { from: Math.floor(lo / 60) * 60, to: Math.min(Math.ceil(hi / 60) * 60, 24 * 60) };
 }
 
