@@ -780,8 +780,6 @@ func (s *Service) ListAppointments(ctx context.Context, c Caller, locationID int
 // for each, not one per appointment.
 func views(ctx context.Context, tx Tx, locs map[int64]Location, list []Appointment) ([]AppointmentView, error) {
 	members := map[int64]TeamMember{}
-	clients := map[int64]Client{}
-	clientIDs := map[int64][]int64{}
 	for locID := range locs {
 		all, err := tx.TeamMembers(ctx, locID)
 		if err != nil {
@@ -791,6 +789,13 @@ func views(ctx context.Context, tx Tx, locs map[int64]Location, list []Appointme
 			members[m.ID] = m
 		}
 	}
+	return viewsWith(ctx, tx, locs, list, members)
+}
+
+// viewsWith is views with the locations' members read already (by id).
+func viewsWith(ctx context.Context, tx Tx, locs map[int64]Location, list []Appointment, members map[int64]TeamMember) ([]AppointmentView, error) {
+	clients := map[int64]Client{}
+	clientIDs := map[int64][]int64{}
 	for _, a := range list {
 		if a.ClientID != nil {
 			clientIDs[a.LocationID] = append(clientIDs[a.LocationID], *a.ClientID)

@@ -84,7 +84,11 @@ func (s *Service) CalendarDay(ctx context.Context, c Caller, locationID int64, d
 		if err != nil {
 			return err
 		}
-		if out.Appointments, err = views(ctx, tx, map[int64]Location{loc.ID: loc}, list); err != nil {
+		byID := make(map[int64]TeamMember, len(members))
+		for _, mem := range members {
+			byID[mem.ID] = mem
+		}
+		if out.Appointments, err = viewsWith(ctx, tx, map[int64]Location{loc.ID: loc}, list, byID); err != nil {
 			return err
 		}
 		if !out.Permissions.Allows(auth.PermTimetablePhones) {
