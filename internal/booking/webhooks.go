@@ -248,12 +248,6 @@ func newDeliveryID() string {
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-func newHookSecret() string {
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
 // Limits of the settings.
 const (
 	maxHookURLs   = 10
@@ -367,7 +361,7 @@ func (s *Service) SetWebhookSettings(ctx context.Context, c Caller, locationID i
 func (s *Service) settingsOrNew(ctx context.Context, tx Tx, locationID int64) (w WebhookSettings, fresh bool, err error) {
 	w, err = tx.WebhookSettings(ctx, locationID)
 	if errors.Is(err, ErrNotFound) {
-		return WebhookSettings{LocationID: locationID, URLs: []string{}, Events: map[string]bool{}, Secret: newHookSecret()}, true, nil
+		return WebhookSettings{LocationID: locationID, URLs: []string{}, Events: map[string]bool{}, Secret: auth.NewToken()}, true, nil
 	}
 	if w.Events == nil {
 		w.Events = map[string]bool{}

@@ -63,7 +63,7 @@ func (s *Server) baseURL(r *http.Request) string {
 		return strings.TrimSuffix(s.BaseURL, "/")
 	}
 	scheme := "http"
-	if r.TLS != nil || (s.TrustForwardedFor && r.Header.Get("X-Forwarded-Proto") == "https") {
+	if RequestTLS(r, s.TrustForwardedFor) {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host

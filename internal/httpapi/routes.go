@@ -173,7 +173,7 @@ func (s *Server) authenticate(c *call) error {
 // browser names an Origin, come from this host; SameSite=Strict already
 // keeps the cookie off other sites' requests.
 func (s *Server) authenticateCookie(c *call, token string) error {
-	if !SafeMethod(c.r.Method) && (!auth.ValidCSRF(token, c.r.Header.Get(CSRFHeader)) || !SameOrigin(c.r, s.TrustForwardedFor)) {
+	if !safeMethod(c.r.Method) && (!auth.ValidCSRF(token, c.r.Header.Get(CSRFHeader)) || !SameOrigin(c.r, s.TrustForwardedFor)) {
 		return errCSRF
 	}
 	caller, err := s.Service.AuthenticateWeb(c.ctx, token, c.caller.IP)
@@ -186,8 +186,8 @@ const CSRFHeader = "X-CSRF-Token"
 
 var errCSRF = errors.New("missing or wrong CSRF token")
 
-// SafeMethod reports whether a method only reads.
-func SafeMethod(m string) bool {
+// safeMethod reports whether a method only reads.
+func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 

@@ -145,6 +145,12 @@ func acceptable(h string) bool {
 
 func (s *Server) clientIP(r *http.Request) string { return ClientIP(r, s.TrustForwardedFor) }
 
+// RequestTLS reports whether the client reached the server over TLS:
+// directly, or through a trusted proxy that says so in X-Forwarded-Proto.
+func RequestTLS(r *http.Request, trustProxy bool) bool {
+	return r.TLS != nil || (trustProxy && r.Header.Get("X-Forwarded-Proto") == "https")
+}
+
 // ClientIP is the request's client address: the last X-Forwarded-For entry
 // when trustForwardedFor, else the connection's peer.
 func ClientIP(r *http.Request, trustForwardedFor bool) string {

@@ -88,7 +88,7 @@ func (h *Handler) caller(r *http.Request) (c booking.Caller, token string, ok bo
 }
 
 func (h *Handler) secure(r *http.Request) bool {
-	return r.TLS != nil || (h.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https")
+	return httpapi.RequestTLS(r, h.TrustProxy)
 }
 
 func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
@@ -96,9 +96,9 @@ func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, name, value 
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: h.secure(r)})
 }
 
+// clearCookie asks the browser to drop a cookie (Max-Age=0).
 func (h *Handler) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: h.secure(r)})
+	h.setCookie(w, r, name, "", -time.Second)
 }
 
 // page is / and /calendar: the calendar for a signed-in user, else the
