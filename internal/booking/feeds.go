@@ -62,40 +62,66 @@ type MemberCalendar struct {
 // RotateFeed gives the team member a new feed secret (settings_access);
 // the old one stops working. It returns the secret, shown only here.
 func (s *Service) RotateFeed(ctx context.Context, c Caller, locationID, teamMemberID int64) (string, error) {
-	var secret string
-	err := s.store.Write(ctx, func(tx Tx) error {
-		if _, _, err := s.access(ctx, tx, c, locationID, auth.PermSettings); err != nil {
-			return err
-		}
-		var err error
-		secret, err = s.putFeed(ctx, tx, locationID, teamMemberID)
-		return err
-	})
-	return secret, err
+	return s.rotateFeed(ctx, s.settingsGuard(c, locationID), locationID, teamMemberID)
 }
 
 // RotateFeedAdmin is RotateFeed for the command line (no caller).
 func (s *Service) RotateFeedAdmin(ctx context.Context, locationID, teamMemberID int64) (string, error) {
-	var secret string
+	return s.rotateFeed(ctx, liveLocation(locationID), locationID, teamMemberID)
+}
+
+// DeleteFeed turns the member's feed off (settings_access). A member
+// without a feed is not an error.
+func (s *Service) DeleteFeed(ctx context.Context, c Caller, locationID, teamMemberID int64) error {
+	return s.deleteFeed(ctx, s.settingsGuard(c, locationID), locationID, teamMemberID)
+}
+
+// DeleteFeedAdmin is DeleteFeed for the command line (no caller).
+func (s *Service) DeleteFeedAdmin(ctx context.Context, locationID, teamMemberID int64) error {
+	return s.deleteFeed(ctx, liveLocation(locationID), locationID, teamMemberID)
+}
+
+// A feedGuard decides, in the transaction, whether the feed may be changed.
+type feedGuard func(ctx context.Context, tx Tx) error
+
+// settingsGuard: the caller needs settings_access in the location.
+func (s *Service) settingsGuard(c Caller, locationID int64) feedGuard {
+	return func(ctx context.Context, tx Tx) error {
+		_, _, err := s.access(ctx, tx, c, locationID, auth.PermSettings)
+		return err
+	}
+}
+
+// liveLocation: the command line may change any location that exists.
+func liveLocation(locationID int64) feedGuard {
+	return func(ctx context.Context, tx Tx) error { return locationExists(ctx, tx, locationID) }
+}
+
+func (s *Service) rotateFeed(ctx context.Context, guard feedGuard, locationID, teamMemberID int64) (string, error) {
+	secret := auth.NewToken()
 	err := s.store.Write(ctx, func(tx Tx) error {
-		if err := locationExists(ctx, tx, locationID); err != nil {
+		if err := guard(ctx, tx); err != nil {
 			return err
 		}
-		var err error
-		secret, err = s.putFeed(ctx, tx, locationID, teamMemberID)
-		return err
+		if _, err := feedMember(ctx, tx, locationID, teamMemberID); err != nil {
+			return err
+		}
+		return tx.PutFeed(ctx, Feed{LocationID: locationID, TeamMemberID: teamMemberID, SecretHash: auth.HashToken(secret),
+			CreatedAt: s.now()})
 	})
 	return secret, err
 }
 
-func (s *Service) putFeed(ctx context.Context, tx Tx, locationID, teamMemberID int64) (string, error) {
-	if _, err := feedMember(ctx, tx, locationID, teamMemberID); err != nil {
-		return "", err
-	}
-	secret := auth.NewToken()
-	err := tx.PutFeed(ctx, Feed{LocationID: locationID, TeamMemberID: teamMemberID, SecretHash: auth.HashToken(secret),
-		CreatedAt: s.now()})
-	return secret, err
+func (s *Service) deleteFeed(ctx context.Context, guard feedGuard, locationID, teamMemberID int64) error {
+	return s.store.Write(ctx, func(tx Tx) error {
+		if err := guard(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := feedMember(ctx, tx, locationID, teamMemberID); err != nil {
+			return err
+		}
+		return tx.DeleteFeed(ctx, locationID, teamMemberID)
+	})
 }
 
 // feedMember is a non-removed team member of the location.
@@ -105,33 +131,6 @@ func feedMember(ctx context.Context, tx Tx, locationID, teamMemberID int64) (Tea
 		err = ErrNotFound
 	}
 	return m, err
-}
-
-// DeleteFeed turns the member's feed off (settings_access). A member
-// without a feed is not an error.
-func (s *Service) DeleteFeed(ctx context.Context, c Caller, locationID, teamMemberID int64) error {
-	return s.store.Write(ctx, func(tx Tx) error {
-		if _, _, err := s.access(ctx, tx, c, locationID, auth.PermSettings); err != nil {
-			return err
-		}
-		if _, err := feedMember(ctx, tx, locationID, teamMemberID); err != nil {
-			return err
-		}
-		return tx.DeleteFeed(ctx, locationID, teamMemberID)
-	})
-}
-
-// DeleteFeedAdmin is DeleteFeed for the command line (no caller).
-func (s *Service) DeleteFeedAdmin(ctx context.Context, locationID, teamMemberID int64) error {
-	return s.store.Write(ctx, func(tx Tx) error {
-		if err := locationExists(ctx, tx, locationID); err != nil {
-			return err
-		}
-		if _, err := feedMember(ctx, tx, locationID, teamMemberID); err != nil {
-			return err
-		}
-		return tx.DeleteFeed(ctx, locationID, teamMemberID)
-	})
 }
 
 // MemberCalendar resolves a feed secret to its member's non-deleted
@@ -161,31 +160,14 @@ func (s *Service) MemberCalendar(ctx context.Context, secret string) (MemberCale
 		if err != nil {
 			return err
 		}
-		var ids []int64
-		for _, a := range list {
-			if a.ClientID != nil {
-				ids = append(ids, *a.ClientID)
-			}
+		views, err := viewsWith(ctx, tx, map[int64]Location{out.Location.ID: out.Location}, list,
+			map[int64]TeamMember{out.Member.ID: out.Member})
+		if err != nil {
+			return err
 		}
-		clients := map[int64]Client{}
-		if len(ids) > 0 {
-			found, err := tx.ClientsByID(ctx, f.LocationID, ids)
-			if err != nil {
-				return err
-			}
-			for _, c := range found {
-				clients[c.ID] = c
-			}
-		}
-		out.Events = make([]FeedEvent, 0, len(list))
-		for _, a := range list {
-			var cl *Client
-			if a.ClientID != nil {
-				if c, ok := clients[*a.ClientID]; ok {
-					cl = &c
-				}
-			}
-			out.Events = append(out.Events, feedEvent(a, cl))
+		out.Events = make([]FeedEvent, 0, len(views))
+		for _, v := range views {
+			out.Events = append(out.Events, feedEvent(v.Appointment, v.Client))
 		}
 		return nil
 	})
