@@ -504,3 +504,39 @@ func TestInternal(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeoutEndsAHungDelivery: a receiver that never answers does not
+// hold a delivery for ever: each attempt ends at the timeout, the sender
+// closes the request, and after the last attempt the delivery is failed.
+func TestTimeoutEndsAHungDelivery(t *testing.T) {
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		var mu sync.Mutex
+		opened, closedBySender := 0, 0
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.ReadAll(r.Body) // then the server notices when the sender hangs up
+			mu.Lock()
+			opened++
+			mu.Unlock()
+			<-r.Context().Done() // never answers; only the sender ends it
+			mu.Lock()
+			closedBySender++
+			mu.Unlock()
+		}))
+		defer func() { srv.CloseClientConnections(); srv.Close() }() // let hung handlers go if the test fails
+		f.hook(srv.URL)
+		run(t, f.svc, webhook.Options{AllowPrivate: true, Timeout: 200 * time.Millisecond, MaxAttempts: 2})
+		f.newClient(f.svc, f.caller, 1)
+		waitFor(t, "the hung delivery to fail", func() bool { return len(f.deliveries(booking.DeliveryFailed)) == 1 })
+		d := f.deliveries(booking.DeliveryFailed)[0]
+		// The transport's header timeout or the attempt's context ends it,
+		// whichever fires first.
+		if d.Attempts != 2 || !(strings.Contains(d.LastError, "timeout") || strings.Contains(d.LastError, "deadline exceeded")) {
+			t.Errorf("failed delivery: attempts %d, error %q", d.Attempts, d.LastError)
+		}
+		waitFor(t, "the sender to close both requests", func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return opened == 2 && closedBySender == 2
+		})
+	})
+}
