@@ -305,19 +305,21 @@ function draggable(b, r, c) {
   });
 }
 
-async function moveRecord(r, staff, date, minute) {
+// moveBody is the edit that puts r at minute of date with staff.
+function moveBody(r, staff, date, minute) {
   const body = { datetime: date + "T" + clock(minute) + ":00" };
   if (staff !== r.staff_id) body.staff_id = staff;
+  return body;
+}
+
+async function moveRecord(r, staff, date, minute) {
   try {
-    await api("PUT", "/api/v1/record/" + day.location.id + "/" + r.id, body);
+    await api("PUT", "/api/v1/record/" + day.location.id + "/" + r.id, moveBody(r, staff, date, minute));
     say("Moved to " + clock(minute) + " on " + longDate(date) + ".");
-    await reload();
-    return true;
   } catch (e) {
     say(e.message, true);
-    await reload();
-    return false;
   }
+  await reload();
 }
 
 // ---- details of an appointment ----
@@ -350,45 +352,36 @@ function openDetails(r, c) {
   $("details").showModal();
 }
 
-async function setAttendance(value) {
+// fromDetails changes the appointment open in the details dialog: on
+// success the dialog closes and the day is read again; a refusal shows in
+// the dialog.
+async function fromDetails(method, body, done) {
   try {
-    await api("PUT", "/api/v1/record/" + day.location.id + "/" + current.id, { attendance: Number(value) });
+    await api(method, "/api/v1/record/" + day.location.id + "/" + current.id, body);
     $("details").close();
-    say("Marked " + ATTENDANCE[value].toLowerCase() + ".");
+    say(done);
     await reload();
   } catch (e) {
     $("d-error").textContent = e.message;
   }
 }
 
-async function moveFromForm() {
+function setAttendance(value) {
+  return fromDetails("PUT", { attendance: Number(value) }, "Marked " + ATTENDANCE[value].toLowerCase() + ".");
+}
+
+function moveFromForm() {
   const staff = Number($("m-staff").value), date = $("m-date").value, time = $("m-time").value;
   if (!date || !time) {
     $("d-error").textContent = "Choose a date and a time.";
     return;
   }
-  const body = { datetime: date + "T" + time + ":00" };
-  if (staff !== current.staff_id) body.staff_id = staff;
-  try {
-    await api("PUT", "/api/v1/record/" + day.location.id + "/" + current.id, body);
-    $("details").close();
-    say("Moved to " + time + " on " + longDate(date) + ".");
-    await reload();
-  } catch (e) {
-    $("d-error").textContent = e.message;
-  }
+  return fromDetails("PUT", moveBody(current, staff, date, parseClock(time)), "Moved to " + time + " on " + longDate(date) + ".");
 }
 
-async function cancelRecord() {
+function cancelRecord() {
   if (!confirm("Cancel this appointment?")) return;
-  try {
-    await api("DELETE", "/api/v1/record/" + day.location.id + "/" + current.id);
-    $("details").close();
-    say("Appointment cancelled.");
-    await reload();
-  } catch (e) {
-    $("d-error").textContent = e.message;
-  }
+  return fromDetails("DELETE", undefined, "Appointment cancelled.");
 }
 
 // ---- creating in a free slot ----
