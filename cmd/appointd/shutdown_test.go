@@ -89,12 +89,7 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 	for _, ss := range slow {
 		ss.finish()
 	}
-	select {
-	case <-s.exited:
-	case <-time.After(grace + 5*time.Second):
-		t.Fatalf("no exit %v after SIGTERM; log:\n%s", grace+5*time.Second, s.log())
-	}
-	took := s.exitAt.Sub(sigterm)
+	took := s.waitExit(t, sigterm, grace+5*time.Second)
 	l.stop()
 	t.Logf("exit %v after SIGTERM (%v)", took.Round(time.Millisecond), s.err)
 	if s.err != nil {
@@ -154,12 +149,7 @@ func TestShutdownGraceExpires(t *testing.T) {
 	}
 	dribbled := make(chan struct{})
 	go func() { defer close(dribbled); ss.dribble(100*time.Millisecond, 10*time.Second) }()
-	select {
-	case <-s.exited:
-	case <-time.After(grace + 10*time.Second):
-		t.Fatalf("no exit %v after SIGTERM; log:\n%s", grace+10*time.Second, s.log())
-	}
-	took := s.exitAt.Sub(sigterm)
+	took := s.waitExit(t, sigterm, grace+10*time.Second)
 	l.stop()
 	<-dribbled
 	t.Logf("exit %v after SIGTERM (%v)", took.Round(time.Millisecond), s.err)
@@ -205,6 +195,18 @@ func (s *server) log() string { return s.out.String() }
 
 // startServer is start (main_test.go) keeping the log: stderr lines other
 // than the per-request ones. A goroutine waits for the exit at once.
+// waitExit waits up to limit for the process to exit and returns how long
+// after sigterm it did.
+func (s *server) waitExit(t *testing.T, sigterm time.Time, limit time.Duration) time.Duration {
+	t.Helper()
+	select {
+	case <-s.exited:
+	case <-time.After(limit):
+		t.Fatalf("no exit %v after SIGTERM; log:\n%s", limit, s.log())
+	}
+	return s.exitAt.Sub(sigterm)
+}
+
 func startServer(t *testing.T, args ...string) *server {
 	t.Helper()
 	s := &server{exited: make(chan struct{}), out: &logTail{addr: make(chan string, 1)}}
