@@ -212,7 +212,7 @@ func serve(args []string, stdout io.Writer) error {
 		<-workerDone
 	}()
 	if *seed {
-		res, err := demo.Seed(ctx, svc)
+		res, err := demo.Seed(ctx, svc, time.Now())
 		if err != nil {
 			return err
 		}

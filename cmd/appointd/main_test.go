@@ -262,7 +262,7 @@ func TestICalCommand(t *testing.T) {
 			db := testenv.DSN(t, engine)
 			st := testenv.Open(t, db)
 			svc := booking.NewService(st, booking.Options{})
-			res, err := demo.Seed(context.Background(), svc)
+			res, err := demo.Seed(context.Background(), svc, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}

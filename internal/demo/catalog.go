@@ -60,7 +60,7 @@ type catalogIDs struct {
 
 // seedCatalog adds positions, team members, categories, services with
 // per-member durations and 60 days of working hours from today.
-func seedCatalog(ctx context.Context, svc *booking.Service, owner booking.Caller, loc booking.Location) (catalogIDs, error) {
+func seedCatalog(ctx context.Context, svc *booking.Service, owner booking.Caller, loc booking.Location, now time.Time) (catalogIDs, error) {
 	ids := catalogIDs{members: map[string]int64{}, services: map[string]int64{}}
 	posIDs := make([]int64, len(positions))
 	for i, title := range positions {
@@ -112,7 +112,7 @@ func seedCatalog(ctx context.Context, svc *booking.Service, owner booking.Caller
 	// Working hours: everyone 10–20 on weekdays; Anna works a split shift
 	// (10–14, 16–20); Sundays off for all; Mondays off for Boris; Galina
 	// works 12–21 and has every other Wednesday off.
-	today := time.Now().In(loc.Zone())
+	today := now.In(loc.Zone())
 	start := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	var changes []booking.ScheduleChange
 	for mi, id := range memberIDs {

@@ -5,6 +5,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"appointd/internal/auth"
 	"appointd/internal/booking"
@@ -29,8 +30,10 @@ type Result struct {
 	ids        catalogIDs
 }
 
-// Seed fills an empty database; a non-empty one is left alone.
-func Seed(ctx context.Context, svc *booking.Service) (Result, error) {
+// Seed fills an empty database; a non-empty one is left alone. Working
+// hours run 60 days from now's date and the group class starts the Tuesday
+// after it, so a test can seed "today" as any day it likes.
+func Seed(ctx context.Context, svc *booking.Service, now time.Time) (Result, error) {
 	empty, err := svc.Empty(ctx)
 	if err != nil || !empty {
 		return Result{}, err
@@ -82,7 +85,7 @@ func Seed(ctx context.Context, svc *booking.Service) (Result, error) {
 			return Result{}, fmt.Errorf("demo grant %s: %w", u.login, err)
 		}
 	}
-	ids, err := seedCatalog(ctx, svc, owner, loc)
+	ids, err := seedCatalog(ctx, svc, owner, loc, now)
 	if err != nil {
 		return Result{}, fmt.Errorf("demo catalog: %w", err)
 	}
@@ -90,7 +93,7 @@ func Seed(ctx context.Context, svc *booking.Service) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("demo clients: %w", err)
 	}
-	if err := seedGroupClass(ctx, svc, owner, loc, ids, client); err != nil {
+	if err := seedGroupClass(ctx, svc, owner, loc, ids, client, now); err != nil {
 		return Result{}, fmt.Errorf("demo group class: %w", err)
 	}
 	return Result{Seeded: true, LocationID: loc.ID, owner: owner, workerID: workerID, ids: ids}, nil

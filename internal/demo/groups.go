@@ -10,8 +10,8 @@ import (
 // seedGroupClass adds a weekly brow workshop: a group event next Tuesday
 // at 19:00 repeated on Tuesdays at 19:00 and Thursdays at 18:30 for eight
 // weeks, with the first demo client booked into every Tuesday.
-func seedGroupClass(ctx context.Context, svc *booking.Service, owner booking.Caller, loc booking.Location, ids catalogIDs, client booking.Client) error {
-	today := time.Now().In(loc.Zone())
+func seedGroupClass(ctx context.Context, svc *booking.Service, owner booking.Caller, loc booking.Location, ids catalogIDs, client booking.Client, now time.Time) error {
+	today := now.In(loc.Zone())
 	tuesday := today.AddDate(0, 0, 1+(int(time.Tuesday)-int(today.Weekday())+6)%7)
 	galina, workshop := ids.members["Galina Orlova"], ids.services["Brow workshop (group)"]
 	str := func(s string) *string { return &s }

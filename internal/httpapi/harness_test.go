@@ -95,7 +95,7 @@ func newEnv(t testing.TB, engine, dsn string, o booking.Options, seed bool) *env
 	e := &env{t: t, engine: engine, dsn: dsn, store: st, svc: svc, partner: demo.PartnerToken, clock: clk}
 	ctx := context.Background()
 	if seed {
-		res, err := demo.Seed(ctx, svc)
+		res, err := demo.Seed(ctx, svc, time.Now())
 		if err != nil || !res.Seeded {
 			t.Fatalf("seed: %v (seeded %v)", err, res.Seeded)
 		}

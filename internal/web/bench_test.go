@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"testing"
-	"time"
 
 	"appointd/internal/demo"
 )
@@ -16,7 +15,7 @@ func BenchmarkCalendarDay(b *testing.B) {
 	s := newSite(b, "sqlite")
 	br := s.browser()
 	br.signIn(demo.OwnerLogin, demo.Password)
-	url := fmt.Sprintf("%s/calendar/day?location_id=%d&date=%s", s.url, s.loc, nextWorkday(time.Now()))
+	url := fmt.Sprintf("%s/calendar/day?location_id=%d&date=%s", s.url, s.loc, s.demoDay())
 	req, _ := http.NewRequest("GET", url, nil)
 	for _, c := range br.c.Jar.Cookies(req.URL) {
 		req.AddCookie(c)

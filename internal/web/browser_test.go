@@ -139,7 +139,7 @@ func TestCalendarInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".col")))
 
 	// The day of the demo week with appointments: blocks where they belong.
-	date := nextWorkday(time.Now())
+	date := s.demoDay()
 	bg := context.Background()
 	list := func(member int64) []booking.AppointmentView { return listDay(t, s, date, member) }
 	known := list(0)
@@ -223,7 +223,7 @@ func TestCalendarInBrowser(t *testing.T) {
 
 	// Next and previous day, and today (at the location).
 	next := day.AddDate(0, 0, 1).Format(time.DateOnly)
-	today := time.Now().In(zone).Format(time.DateOnly)
+	today := time.Now().In(zone).Format(time.DateOnly) // the page's "today" is the real one
 	do("next day", chromedp.Click(chromedp.ID("next")), chromedp.WaitVisible(chromedp.CSS(`.col[data-date="`+next+`"]`)))
 	do("previous day", chromedp.Click(chromedp.ID("prev")), chromedp.WaitVisible(chromedp.CSS(`.col[data-date="`+date+`"]`)))
 	do("today", chromedp.Click(chromedp.ID("today")), chromedp.WaitVisible(chromedp.CSS(`.col[data-date="`+today+`"]`)))

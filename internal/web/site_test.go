@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -31,6 +32,7 @@ type site struct {
 	svc   *booking.Service
 	loc   int64
 	owner booking.Caller
+	today time.Time // the day the demo was seeded as today
 }
 
 func newSite(t testing.TB, engine string) *site {
@@ -38,18 +40,19 @@ func newSite(t testing.TB, engine string) *site {
 	st := testenv.Fresh(t, engine)
 	svc := booking.NewService(st, booking.Options{BcryptCost: bcrypt.MinCost})
 	ctx := context.Background()
-	res, err := demo.Seed(ctx, svc)
+	today := testToday(t)
+	res, err := demo.Seed(ctx, svc, today)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.SeedWeek(ctx, svc, res, time.Now()); err != nil {
+	if _, err := demo.SeedWeek(ctx, svc, res, today); err != nil {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(httpapi.NewServer(httpapi.Deps{Service: svc, Logger: quiet,
 		Web: web.New(web.Deps{Service: svc, Logger: quiet})}))
 	t.Cleanup(srv.Close)
-	s := &site{t: t, url: srv.URL, svc: svc, loc: res.LocationID}
+	s := &site{t: t, url: srv.URL, svc: svc, loc: res.LocationID, today: today}
 	u, _, err := svc.WebLogin(ctx, "", demo.OwnerLogin, demo.Password)
 	if err != nil {
 		t.Fatal(err)
@@ -151,4 +154,64 @@ func decode[T any](t testing.TB, a answer) T {
 		t.Fatalf("decode %q: %v", a.body, err)
 	}
 	return v
+}
+
+// testToday is the day the web tests seed the demo as today: now, or the
+// date in APPOINTD_TEST_TODAY (yyyy-mm-dd, today or later, at the current
+// time of day), so that CI can run them as each day of the week.
+func testToday(t testing.TB) time.Time {
+	t.Helper()
+	now := time.Now()
+	v := os.Getenv("APPOINTD_TEST_TODAY")
+	if v == "" {
+		return now
+	}
+	zone, _ := time.LoadLocation(demo.LocationZone)
+	d, err := time.ParseInLocation(time.DateOnly, v, zone)
+	if err != nil {
+		t.Fatalf("APPOINTD_TEST_TODAY=%q: %v", v, err)
+	}
+	local := now.In(zone)
+	at := time.Date(d.Year(), d.Month(), d.Day(), local.Hour(), local.Minute(), local.Second(), 0, zone)
+	if at.Before(now.Add(-time.Minute)) {
+		t.Fatalf("APPOINTD_TEST_TODAY=%s is in the past", v)
+	}
+	return at
+}
+
+// demoDay is the first day after the seeded today, read from the schedule
+// API, on which every demo team member works and Dmitry (member 5) works
+// 16:00–20:00: the tests book and move him there. Sundays, Boris's Mondays,
+// Galina's every other Wednesday and the short Saturdays are skipped
+// whatever weekday today is.
+func (s *site) demoDay() string {
+	s.t.Helper()
+	zone, _ := time.LoadLocation(demo.LocationZone)
+	local := s.today.In(zone)
+	first := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1)
+	days, err := s.svc.WorkingDays(context.Background(), s.owner, s.loc, nil, first, first.AddDate(0, 0, 5), false)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	working := map[string]int{}
+	dmitry := map[string]bool{}
+	for _, d := range days {
+		date := d.Date.Format(time.DateOnly)
+		if len(d.Slots) > 0 {
+			working[date]++
+		}
+		for _, sl := range d.Slots {
+			if d.TeamMemberID == 5 && sl.From <= 16*60 && sl.To >= 20*60 {
+				dmitry[date] = true
+			}
+		}
+	}
+	for i := 0; i < 6; i++ {
+		date := first.AddDate(0, 0, i).Format(time.DateOnly)
+		if working[date] == 5 && dmitry[date] {
+			return date
+		}
+	}
+	s.t.Fatalf("no day in the demo week from %s on which the whole team works: %v", first.Format(time.DateOnly), working)
+	return ""
 }

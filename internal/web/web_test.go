@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"appointd/internal/apitime"
 	"appointd/internal/auth"
 	"appointd/internal/booking"
 	"appointd/internal/demo"
@@ -176,7 +175,7 @@ func TestCookieOnAPI(t *testing.T) {
 			s := newSite(t, engine)
 			b := s.browser()
 			csrf := b.signIn(demo.OwnerLogin, demo.Password)
-			day := nextWorkday(time.Now())
+			day := s.demoDay()
 			list := fmt.Sprintf("/api/v1/records/%d?start_date=%s&end_date=%s", s.loc, day, day)
 			count := func() int {
 				a := b.json("GET", list, "", nil)
@@ -230,7 +229,7 @@ func TestDayView(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			s := newSite(t, engine)
 			ctx := context.Background()
-			date := nextWorkday(time.Now())
+			date := s.demoDay()
 			want, _, err := s.svc.ListAppointments(ctx, s.owner, s.loc, booking.AppointmentFilter{StartDate: date, EndDate: date, Page: 1, Count: 500})
 			if err != nil || len(want) < 8 {
 				t.Fatalf("the demo week must book the day: %d, %v", len(want), err)
@@ -365,17 +364,6 @@ func TestStaticAndUnknownPaths(t *testing.T) {
 	if a := b.do("POST", "/calendar", nil, nil); a.status != 405 {
 		t.Errorf("POST /calendar: %d", a.status)
 	}
-}
-
-// nextWorkday is tomorrow, or the day after when tomorrow is a Sunday (the
-// demo's day off), as a date at the demo location.
-func nextWorkday(now time.Time) string {
-	zone, _ := time.LoadLocation(demo.LocationZone)
-	d := now.In(zone).AddDate(0, 0, 1)
-	if d.Weekday() == time.Sunday {
-		d = d.AddDate(0, 0, 1)
-	}
-	return d.Format(apitime.Date)
 }
 
 func TestSameOrigin(t *testing.T) {

@@ -41,7 +41,7 @@ func eachEngine(t *testing.T, fn func(t *testing.T, f *fixture)) {
 			f := &fixture{t: t, dsn: dsn}
 			f.svc = f.service()
 			ctx := context.Background()
-			res, err := demo.Seed(ctx, f.svc)
+			res, err := demo.Seed(ctx, f.svc, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
