@@ -291,6 +291,9 @@ func (s *Service) EditVisit(ctx context.Context, c Caller, visitID, recordID int
 		if (money || in.Comment != nil) && !perms.Allows(auth.PermEditRecords) {
 			return ErrForbidden
 		}
+		if (len(in.NewPayments) > 0 || len(in.DeletedPaymentIDs) > 0 || in.FastPayment != 0) && !perms.Allows(auth.PermFinances) {
+			return ErrForbidden
+		}
 		if st := d.PaidState(); (st == PaidFull || st == PaidOver) && (len(in.Services) > 0 || len(in.DeletedPaymentIDs) > 0) &&
 			!perms.Allows(auth.PermEditFullPaid) {
 			return ErrForbidden
