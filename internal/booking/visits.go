@@ -220,7 +220,7 @@ func (d VisitDetails) record(id int64) (AppointmentView, error) {
 func (s *Service) Accounts(ctx context.Context, c Caller, locationID int64) ([]Account, error) {
 	var out []Account
 	err := s.store.Read(ctx, func(tx Tx) error {
-		if _, _, err := s.access(ctx, tx, c, locationID, auth.PermTimetable); err != nil {
+		if _, _, err := s.access(ctx, tx, c, locationID, auth.PermFinances); err != nil {
 			return err
 		}
 		var err error
