@@ -43,6 +43,17 @@ func (r reach) check(member int64, start time.Time) error {
 	return nil
 }
 
+// checkAny is ErrForbidden unless one of a visit's appointments is inside
+// the reach: a visit is seen whole by whoever may see part of it.
+func (r reach) checkAny(records []AppointmentView) error {
+	for _, a := range records {
+		if r.allows(a.TeamMemberID, a.Start) {
+			return nil
+		}
+	}
+	return ErrForbidden
+}
+
 // narrow limits a list query to the reach.
 func (r reach) narrow(q *AppointmentQuery) {
 	if r.member != 0 {

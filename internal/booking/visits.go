@@ -176,12 +176,14 @@ func (s *Service) visitAccess(ctx context.Context, tx Tx, c Caller, visitID int6
 func (s *Service) GetVisit(ctx context.Context, c Caller, visitID int64) (VisitDetails, error) {
 	var d VisitDetails
 	err := s.store.Read(ctx, func(tx Tx) error {
-		v, loc, _, err := s.visitAccess(ctx, tx, c, visitID, auth.PermTimetable)
+		v, loc, m, err := s.visitAccess(ctx, tx, c, visitID, auth.PermTimetable)
 		if err != nil {
 			return err
 		}
-		d, err = visitDetails(ctx, tx, loc, v)
-		return err
+		if d, err = visitDetails(ctx, tx, loc, v); err != nil {
+			return err
+		}
+		return reachOf(m, loc, s.now()).checkAny(d.Records)
 	})
 	return d, err
 }
@@ -191,7 +193,7 @@ func (s *Service) GetVisit(ctx context.Context, c Caller, visitID int64) (VisitD
 func (s *Service) GetVisitDetails(ctx context.Context, c Caller, locationID, recordID, visitID int64) (VisitDetails, error) {
 	var d VisitDetails
 	err := s.store.Read(ctx, func(tx Tx) error {
-		v, loc, _, err := s.visitAccess(ctx, tx, c, visitID, auth.PermTimetable)
+		v, loc, m, err := s.visitAccess(ctx, tx, c, visitID, auth.PermTimetable)
 		if err != nil {
 			return err
 		}
@@ -201,8 +203,11 @@ func (s *Service) GetVisitDetails(ctx context.Context, c Caller, locationID, rec
 		if d, err = visitDetails(ctx, tx, loc, v); err != nil {
 			return err
 		}
-		_, err = d.record(recordID)
-		return err
+		rec, err := d.record(recordID)
+		if err != nil {
+			return err
+		}
+		return reachOf(m, loc, s.now()).check(rec.TeamMemberID, rec.Start)
 	})
 	return d, err
 }
@@ -284,6 +289,9 @@ func (s *Service) EditVisit(ctx context.Context, c Caller, visitID, recordID int
 		}
 		rec, err := d.record(recordID)
 		if err != nil {
+			return err
+		}
+		if err := reachOf(m, loc, s.now()).check(rec.TeamMemberID, rec.Start); err != nil {
 			return err
 		}
 		perms := m.Permissions()

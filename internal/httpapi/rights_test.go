@@ -81,11 +81,13 @@ func TestTimetableReach(t *testing.T) {
 		anna, haircut := demoIDs(t, e, owner, "Anna Smirnova", "Women's haircut")
 		vera, polish := demoIDs(t, e, owner, "Vera Popova", "Gel polish")
 		day := bookingDay()
+		visitOf := map[int64]int64{}
 		book := func(member, service int64, date, at string) int64 {
 			r := e.do(req{Method: "POST", Path: fmt.Sprintf("/records/%d", e.locA), Auth: e.userAuth(owner),
 				Body: map[string]any{"staff_id": member, "services": []map[string]any{{"id": service}},
 					"client": map[string]any{"name": "Reach Client", "phone": "+79990002233"}, "datetime": date + "T" + at}})
 			expect(t, r, 201)
+			visitOf[num(r.Data()["id"])] = num(r.Data()["visit_id"])
 			return num(r.Data()["id"])
 		}
 		// Two days ago Anna worked; she had an appointment then.
@@ -111,6 +113,8 @@ func TestTimetableReach(t *testing.T) {
 			t.Fatalf("worker's list (last_days_count 0): %v", got)
 		}
 		expect(t, e.do(req{Method: "GET", Path: fmt.Sprintf("/record/%d/%d", e.locA, old), Auth: e.userAuth(worker)}), 403)
+		expect(t, e.do(req{Method: "GET", Path: fmt.Sprintf("/visits/%d", visitOf[old]), Auth: e.userAuth(worker)}), 403)
+		expect(t, e.do(req{Method: "GET", Path: fmt.Sprintf("/visit/details/%d/%d/%d", e.locA, old, visitOf[old]), Auth: e.userAuth(worker)}), 403)
 		expect(t, e.do(req{Method: "PUT", Path: fmt.Sprintf("/record/%d/%d", e.locA, old), Auth: e.userAuth(worker),
 			Body: map[string]any{"comment": "too late"}}), 403)
 
@@ -133,6 +137,16 @@ func TestTimetableReach(t *testing.T) {
 			Body: map[string]any{"staff_id": vera, "services": []map[string]any{{"id": polish}},
 				"client": map[string]any{"name": "Reach Client", "phone": "+79990002233"}, "datetime": day + "T15:00:00"}})
 		expect(t, r, 403)
+		// One visit holds both (same client, same day): seen whole, but
+		// Vera's appointment in it is not hers to open or to edit.
+		if visitOf[annas] != visitOf[veras] {
+			t.Fatalf("one client's day is one visit: %v", visitOf)
+		}
+		expect(t, e.do(req{Method: "GET", Path: fmt.Sprintf("/visits/%d", visitOf[veras]), Auth: e.userAuth(worker)}), 200)
+		expect(t, e.do(req{Method: "GET", Path: fmt.Sprintf("/visit/details/%d/%d/%d", e.locA, veras, visitOf[veras]), Auth: e.userAuth(worker)}), 403)
+		expect(t, e.do(req{Method: "PUT", Path: fmt.Sprintf("/visits/%d/%d", visitOf[veras], veras), Auth: e.userAuth(worker),
+			Body: map[string]any{"attendance": 2}}), 403)
+		expect(t, e.do(req{Method: "GET", Path: fmt.Sprintf("/visit/details/%d/%d/%d", e.locA, annas, visitOf[annas]), Auth: e.userAuth(worker)}), 200)
 		// Her own: read, edit, but not hand over to Vera.
 		annasPath := fmt.Sprintf("/record/%d/%d", e.locA, annas)
 		expect(t, e.do(req{Method: "GET", Path: annasPath, Auth: e.userAuth(worker)}), 200)
