@@ -115,6 +115,20 @@ func (p Permissions) Allows(slug string) bool {
 	return b
 }
 
+// Days is a numeric permission's number of days (-1 = unlimited); 0 when
+// it is unset.
+func (p Permissions) Days(slug string) int64 {
+	switch n := p[slug].(type) {
+	case int:
+		return int64(n)
+	case int64:
+		return n
+	case float64:
+		return int64(n)
+	}
+	return 0
+}
+
 // Defaults returns the permissions a role starts with.
 func Defaults(role string) Permissions {
 	on := map[string]bool{}

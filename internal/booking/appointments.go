@@ -242,14 +242,21 @@ func (s *Service) CreateAppointment(ctx context.Context, c Caller, locationID in
 			in.CustomFields = nil
 		}
 		var a Appointment
+		r := reachOf(m, loc, s.now())
 		if in.ActivityID != 0 {
 			if a, err = s.joinActivity(ctx, tx, c, loc, in); err != nil {
+				return err
+			}
+			if err := r.check(a.TeamMemberID, a.Start); err != nil {
 				return err
 			}
 			return s.reread(ctx, tx, loc, a.ID, &out)
 		}
 		a, err = s.buildAppointment(ctx, tx, loc, in)
 		if err != nil {
+			return err
+		}
+		if err := r.check(a.TeamMemberID, a.Start); err != nil {
 			return err
 		}
 		a.CreatedUserID, a.PartnerID = c.User.ID, c.Partner.ID
@@ -458,12 +465,15 @@ func (s *Service) visitFor(ctx context.Context, tx Tx, loc Location, a Appointme
 func (s *Service) GetAppointment(ctx context.Context, c Caller, locationID, id int64) (AppointmentView, error) {
 	var out AppointmentView
 	err := s.store.Read(ctx, func(tx Tx) error {
-		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermTimetable)
+		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermTimetable)
 		if err != nil {
 			return err
 		}
 		a, err := tx.Appointment(ctx, locationID, id)
 		if err != nil {
+			return err
+		}
+		if err := reachOf(m, loc, s.now()).check(a.TeamMemberID, a.Start); err != nil {
 			return err
 		}
 		out, err = view(ctx, tx, loc, a)
@@ -476,12 +486,15 @@ func (s *Service) GetAppointment(ctx context.Context, c Caller, locationID, id i
 // its last appointment.
 func (s *Service) DeleteAppointment(ctx context.Context, c Caller, locationID, id int64) error {
 	return s.store.Write(ctx, func(tx Tx) error {
-		_, m, err := s.access(ctx, tx, c, locationID, auth.PermDeleteRecords)
+		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermDeleteRecords)
 		if err != nil {
 			return err
 		}
 		a, err := liveAppointment(ctx, tx, locationID, id)
 		if err != nil {
+			return err
+		}
+		if err := reachOf(m, loc, s.now()).check(a.TeamMemberID, a.Start); err != nil {
 			return err
 		}
 		if a.Attendance == AttendanceArrived && !m.Permissions().Allows(auth.PermDeleteCameRecords) {
@@ -628,6 +641,10 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 		if p.Attendance != nil && *p.Attendance != old.Attendance && !m.Permissions().Allows(auth.PermEditAttendance) {
 			return ErrForbidden
 		}
+		r := reachOf(m, loc, s.now())
+		if err := r.check(old.TeamMemberID, old.Start); err != nil {
+			return err
+		}
 		if !canEditCustomFields(m) {
 			p.CustomFields = nil
 		}
@@ -649,6 +666,17 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 			return err
 		}
 		a.ID, a.CreatedAt, a.CreatedUserID, a.PartnerID = old.ID, old.CreatedAt, old.CreatedUserID, old.PartnerID
+		if err := r.check(a.TeamMemberID, a.Start); err != nil {
+			return err
+		}
+		if (a.TeamMemberID != old.TeamMemberID || !a.Start.Equal(old.Start) || a.SeanceLength != old.SeanceLength ||
+			!sameServiceLines(a.Services, old.Services)) && !m.Permissions().Allows(auth.PermEditFullPaid) {
+			if paid, err := paidInFull(ctx, tx, loc, old.VisitID); err != nil {
+				return err
+			} else if paid {
+				return ErrForbidden
+			}
+		}
 		// Lock the old and the new member's rows, in id order.
 		for _, mid := range []int64{min(old.TeamMemberID, a.TeamMemberID), max(old.TeamMemberID, a.TeamMemberID)} {
 			if err := tx.Lock(ctx, LockTeamMember, mid); err != nil {
@@ -756,7 +784,7 @@ func (s *Service) ListAppointments(ctx context.Context, c Caller, locationID int
 	var out []AppointmentView
 	var total int
 	err := s.store.Read(ctx, func(tx Tx) error {
-		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermTimetable)
+		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermTimetable)
 		if err != nil {
 			return err
 		}
@@ -765,6 +793,7 @@ func (s *Service) ListAppointments(ctx context.Context, c Caller, locationID int
 			return err
 		}
 		q.LocationIDs = []int64{locationID}
+		reachOf(m, loc, s.now()).narrow(&q)
 		list, n, err := tx.Appointments(ctx, q)
 		if err != nil {
 			return err

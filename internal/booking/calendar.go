@@ -70,6 +70,13 @@ func (s *Service) CalendarDay(ctx context.Context, c Caller, locationID int64, d
 				return Invalid("date", "date: %s", err.Error())
 			}
 		}
+		// The API's reach: a day before last_days_count allows is refused.
+		if r := reachOf(m, loc, s.now()); !r.from.IsZero() {
+			day := time.Date(out.Date.Year(), out.Date.Month(), out.Date.Day(), 0, 0, 0, 0, zone)
+			if day.Before(r.from) {
+				return ErrForbidden
+			}
+		}
 		members, err := tx.TeamMembers(ctx, locationID)
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package booking
 import (
 	"context"
 	"errors"
+	"math"
 	"net/mail"
 	"strings"
 
@@ -195,6 +196,33 @@ func canEdit(c Caller, mine, target Membership) bool {
 	return target.Role != auth.RoleOwner || mine.Role == auth.RoleOwner
 }
 
+// grantedBeyond lists the rights a change gives its target (held after it,
+// not before) that the granter does not hold: a non-owner may hand out only
+// what they have. For last_days_count a larger reach is the grant, -1
+// (unlimited) being the largest.
+func grantedBeyond(granter, before, after auth.Permissions) []string {
+	var out []string
+	for _, slug := range auth.Slugs() {
+		if auth.IsNumeric(slug) {
+			reach := func(p auth.Permissions) int64 {
+				n := p.Days(slug)
+				if n < 0 {
+					return math.MaxInt64
+				}
+				return n
+			}
+			if reach(after) > reach(before) && reach(after) > reach(granter) {
+				out = append(out, slug)
+			}
+			continue
+		}
+		if after.Allows(slug) && !before.Allows(slug) && !granter.Allows(slug) {
+			out = append(out, slug)
+		}
+	}
+	return out
+}
+
 // PermissionChange is the body of PUT .../users/{user_id}/permissions.
 type PermissionChange struct {
 	Role        string
@@ -218,6 +246,7 @@ func (s *Service) SetUserPermissions(ctx context.Context, c Caller, locationID, 
 		if !canEdit(c, mine, target) {
 			return ErrForbidden
 		}
+		before := target
 		v := &ValidationError{}
 		if ch.Role != "" {
 			if !auth.ValidRole(ch.Role) {
@@ -254,6 +283,9 @@ func (s *Service) SetUserPermissions(ctx context.Context, c Caller, locationID, 
 		}
 		if err := v.Err(); err != nil {
 			return err
+		}
+		if mine.Role != auth.RoleOwner && len(grantedBeyond(mine.Permissions(), before.Permissions(), target.Permissions())) > 0 {
+			return ErrForbidden
 		}
 		return tx.PutMembership(ctx, target)
 	})

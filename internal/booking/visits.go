@@ -176,12 +176,14 @@ func (s *Service) visitAccess(ctx context.Context, tx Tx, c Caller, visitID int6
 func (s *Service) GetVisit(ctx context.Context, c Caller, visitID int64) (VisitDetails, error) {
 	var d VisitDetails
 	err := s.store.Read(ctx, func(tx Tx) error {
-		v, loc, _, err := s.visitAccess(ctx, tx, c, visitID, auth.PermTimetable)
+		v, loc, m, err := s.visitAccess(ctx, tx, c, visitID, auth.PermTimetable)
 		if err != nil {
 			return err
 		}
-		d, err = visitDetails(ctx, tx, loc, v)
-		return err
+		if d, err = visitDetails(ctx, tx, loc, v); err != nil {
+			return err
+		}
+		return reachOf(m, loc, s.now()).checkAny(d.Records)
 	})
 	return d, err
 }
@@ -191,7 +193,7 @@ func (s *Service) GetVisit(ctx context.Context, c Caller, visitID int64) (VisitD
 func (s *Service) GetVisitDetails(ctx context.Context, c Caller, locationID, recordID, visitID int64) (VisitDetails, error) {
 	var d VisitDetails
 	err := s.store.Read(ctx, func(tx Tx) error {
-		v, loc, _, err := s.visitAccess(ctx, tx, c, visitID, auth.PermTimetable)
+		v, loc, m, err := s.visitAccess(ctx, tx, c, visitID, auth.PermTimetable)
 		if err != nil {
 			return err
 		}
@@ -201,8 +203,11 @@ func (s *Service) GetVisitDetails(ctx context.Context, c Caller, locationID, rec
 		if d, err = visitDetails(ctx, tx, loc, v); err != nil {
 			return err
 		}
-		_, err = d.record(recordID)
-		return err
+		rec, err := d.record(recordID)
+		if err != nil {
+			return err
+		}
+		return reachOf(m, loc, s.now()).check(rec.TeamMemberID, rec.Start)
 	})
 	return d, err
 }
@@ -220,7 +225,7 @@ func (d VisitDetails) record(id int64) (AppointmentView, error) {
 func (s *Service) Accounts(ctx context.Context, c Caller, locationID int64) ([]Account, error) {
 	var out []Account
 	err := s.store.Read(ctx, func(tx Tx) error {
-		if _, _, err := s.access(ctx, tx, c, locationID, auth.PermTimetable); err != nil {
+		if _, _, err := s.access(ctx, tx, c, locationID, auth.PermFinances); err != nil {
 			return err
 		}
 		var err error
@@ -286,9 +291,15 @@ func (s *Service) EditVisit(ctx context.Context, c Caller, visitID, recordID int
 		if err != nil {
 			return err
 		}
+		if err := reachOf(m, loc, s.now()).check(rec.TeamMemberID, rec.Start); err != nil {
+			return err
+		}
 		perms := m.Permissions()
 		money := len(in.Services) > 0 || len(in.NewPayments) > 0 || len(in.DeletedPaymentIDs) > 0 || in.FastPayment != 0
 		if (money || in.Comment != nil) && !perms.Allows(auth.PermEditRecords) {
+			return ErrForbidden
+		}
+		if (len(in.NewPayments) > 0 || len(in.DeletedPaymentIDs) > 0 || in.FastPayment != 0) && !perms.Allows(auth.PermFinances) {
 			return ErrForbidden
 		}
 		if st := d.PaidState(); (st == PaidFull || st == PaidOver) && (len(in.Services) > 0 || len(in.DeletedPaymentIDs) > 0) &&

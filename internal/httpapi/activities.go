@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"appointd/internal/apitime"
+	"appointd/internal/auth"
 	"appointd/internal/booking"
 )
 
@@ -11,12 +12,12 @@ import (
 func (s *Server) activityRoutes() []route {
 	const v1 = "/api/v1"
 	return []route{
-		{method: "POST", path: v1 + "/activity/{location_id}", auth: authUser, handle: s.createActivity},
-		{method: "GET", path: v1 + "/activity/{location_id}/search", auth: authUser, meta: metaObject, handle: s.searchActivities},
-		{method: "GET", path: v1 + "/activity/{location_id}/search_dates", auth: authUser, meta: metaObject, handle: s.activityDates},
-		{method: "GET", path: v1 + "/activity/{location_id}/{activity_id}", auth: authUser, handle: s.getActivity},
-		{method: "PUT", path: v1 + "/activity/{location_id}/{activity_id}", auth: authUser, handle: s.updateActivity},
-		{method: "DELETE", path: v1 + "/activity/{location_id}/{activity_id}", auth: authUser, handle: s.deleteActivity},
+		{method: "POST", path: v1 + "/activity/{location_id}", auth: authUser, perm: auth.PermCreateRecords, handle: s.createActivity},
+		{method: "GET", path: v1 + "/activity/{location_id}/search", auth: authUser, meta: metaObject, perm: auth.PermTimetable, handle: s.searchActivities},
+		{method: "GET", path: v1 + "/activity/{location_id}/search_dates", auth: authUser, meta: metaObject, perm: auth.PermTimetable, handle: s.activityDates},
+		{method: "GET", path: v1 + "/activity/{location_id}/{activity_id}", auth: authUser, perm: auth.PermTimetable, handle: s.getActivity},
+		{method: "PUT", path: v1 + "/activity/{location_id}/{activity_id}", auth: authUser, perm: auth.PermEditRecords, handle: s.updateActivity},
+		{method: "DELETE", path: v1 + "/activity/{location_id}/{activity_id}", auth: authUser, perm: auth.PermDeleteRecords, handle: s.deleteActivity},
 	}
 }
 

@@ -14,13 +14,13 @@ import (
 func (s *Server) clientRoutes() []route {
 	const v1 = "/api/v1"
 	return []route{
-		{method: "POST", path: v1 + "/clients/{location_id}", auth: authUser, handle: s.createClient},
-		{method: "GET", path: v1 + "/clients/{location_id}", auth: authUser, handle: s.listClients},
+		{method: "POST", path: v1 + "/clients/{location_id}", auth: authUser, perm: auth.PermClients, handle: s.createClient},
+		{method: "GET", path: v1 + "/clients/{location_id}", auth: authUser, perm: auth.PermClients, handle: s.listClients},
 		{method: "POST", path: v1 + "/clients/{location_id}/bulk", auth: authUser, perm: auth.PermClients, handle: s.bulkClients},
-		{method: "GET", path: v1 + "/client/{location_id}/{id}", auth: authUser, handle: s.getClient},
-		{method: "PUT", path: v1 + "/client/{location_id}/{id}", auth: authUser, handle: s.updateClient},
-		{method: "DELETE", path: v1 + "/client/{location_id}/{id}", auth: authUser, handle: s.deleteClient},
-		{method: "POST", path: v1 + "/company/{location_id}/clients/search", auth: authUser, handle: s.searchClients},
+		{method: "GET", path: v1 + "/client/{location_id}/{id}", auth: authUser, perm: auth.PermClients, handle: s.getClient},
+		{method: "PUT", path: v1 + "/client/{location_id}/{id}", auth: authUser, perm: auth.PermClients, handle: s.updateClient},
+		{method: "DELETE", path: v1 + "/client/{location_id}/{id}", auth: authUser, perm: auth.PermClientsDelete, handle: s.deleteClient},
+		{method: "POST", path: v1 + "/company/{location_id}/clients/search", auth: authUser, perm: auth.PermClients, handle: s.searchClients},
 	}
 }
 

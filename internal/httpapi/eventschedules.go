@@ -14,17 +14,17 @@ import (
 func (s *Server) eventScheduleRoutes() []route {
 	const base = "/api/v1/company/{location_id}/schedules"
 	return []route{
-		{method: "GET", path: base + "/search/{entity_type}/{entity_id}", auth: authUser, meta: metaObject, handle: s.findSchedule},
-		{method: "POST", path: base, auth: authUser, meta: metaObject, handle: s.createSchedule},
-		{method: "PATCH", path: base + "/{schedule_id}", auth: authUser, meta: metaObject, handle: s.updateSchedule},
-		{method: "DELETE", path: base + "/{schedule_id}", auth: authUser, handle: s.deleteSchedule},
-		{method: "POST", path: base + "/{schedule_id}/days", auth: authUser, meta: metaObject, handle: s.addSeries},
+		{method: "GET", path: base + "/search/{entity_type}/{entity_id}", auth: authUser, meta: metaObject, perm: auth.PermTimetable, handle: s.findSchedule},
+		{method: "POST", path: base, auth: authUser, meta: metaObject, perm: auth.PermEditRecords, handle: s.createSchedule},
+		{method: "PATCH", path: base + "/{schedule_id}", auth: authUser, meta: metaObject, perm: auth.PermEditRecords, handle: s.updateSchedule},
+		{method: "DELETE", path: base + "/{schedule_id}", auth: authUser, perm: auth.PermDeleteRecords, handle: s.deleteSchedule},
+		{method: "POST", path: base + "/{schedule_id}/days", auth: authUser, meta: metaObject, perm: auth.PermEditRecords, handle: s.addSeries},
 		{method: "PATCH", path: base + "/{schedule_id}/days/{day_id}", auth: authUser, meta: metaObject, perm: auth.PermEditRecords, handle: s.updateSeries},
-		{method: "DELETE", path: base + "/{schedule_id}/days/{day_id}", auth: authUser, handle: s.deleteSeries},
-		{method: "GET", path: base + "/{schedule_id}/days/{day_id}/events", auth: authUser, meta: metaObject, handle: s.seriesEvents},
-		{method: "POST", path: base + "/{schedule_id}/client_schedules", auth: authUser, meta: metaObject, handle: s.createClientSchedule},
-		{method: "PATCH", path: base + "/{schedule_id}/client_schedules/{client_schedule_id}", auth: authUser, meta: metaObject, handle: s.updateClientSchedule},
-		{method: "DELETE", path: base + "/{schedule_id}/client_schedules/{client_schedule_id}", auth: authUser, handle: s.deleteClientSchedule},
+		{method: "DELETE", path: base + "/{schedule_id}/days/{day_id}", auth: authUser, perm: auth.PermDeleteRecords, handle: s.deleteSeries},
+		{method: "GET", path: base + "/{schedule_id}/days/{day_id}/events", auth: authUser, meta: metaObject, perm: auth.PermTimetable, handle: s.seriesEvents},
+		{method: "POST", path: base + "/{schedule_id}/client_schedules", auth: authUser, meta: metaObject, perm: auth.PermCreateRecords, handle: s.createClientSchedule},
+		{method: "PATCH", path: base + "/{schedule_id}/client_schedules/{client_schedule_id}", auth: authUser, meta: metaObject, perm: auth.PermEditRecords, handle: s.updateClientSchedule},
+		{method: "DELETE", path: base + "/{schedule_id}/client_schedules/{client_schedule_id}", auth: authUser, perm: auth.PermDeleteRecords, handle: s.deleteClientSchedule},
 	}
 }
 

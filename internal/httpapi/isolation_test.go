@@ -193,7 +193,7 @@ var isoTable = map[string]isoSpec{
 	"PUT /api/v1/visits/{visit_id}/{record_id}": {perms: []string{auth.PermTimetable, auth.PermEditRecords},
 		body: func(isoIDs) any { return map[string]any{"comment": "isolation check"} }},
 	"GET /api/v1/attendance/receipt_print/{visit_id}": {perms: needTimetable},
-	"GET /api/v1/accounts/{location_id}":              {perms: needTimetable},
+	"GET /api/v1/accounts/{location_id}":              {perms: []string{auth.PermFinances}},
 
 	"POST /api/v1/activity/{location_id}": {perms: needCreate, body: func(x isoIDs) any {
 		return map[string]any{"date": x["date"] + " 19:00", "service_id": x.n("service_id"), "staff_id": x.n("team_member_id"),

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"appointd/internal/apitime"
+	"appointd/internal/auth"
 	"appointd/internal/booking"
 )
 
@@ -14,12 +15,12 @@ import (
 func (s *Server) recordRoutes() []route {
 	const v1 = "/api/v1"
 	return []route{
-		{method: "GET", path: v1 + "/records/{location_id}", auth: authUser, handle: s.listRecords},
-		{method: "POST", path: v1 + "/records/{location_id}", auth: authUser, handle: s.createRecord},
+		{method: "GET", path: v1 + "/records/{location_id}", auth: authUser, perm: auth.PermTimetable, handle: s.listRecords},
+		{method: "POST", path: v1 + "/records/{location_id}", auth: authUser, perm: auth.PermCreateRecords, handle: s.createRecord},
 		{method: "GET", path: v1 + "/records/partner", auth: authUser, handle: s.partnerRecords},
-		{method: "GET", path: v1 + "/record/{location_id}/{record_id}", auth: authUser, handle: s.getRecord},
-		{method: "PUT", path: v1 + "/record/{location_id}/{record_id}", auth: authUser, handle: s.updateRecord},
-		{method: "DELETE", path: v1 + "/record/{location_id}/{record_id}", auth: authUser, handle: s.deleteRecord},
+		{method: "GET", path: v1 + "/record/{location_id}/{record_id}", auth: authUser, perm: auth.PermTimetable, handle: s.getRecord},
+		{method: "PUT", path: v1 + "/record/{location_id}/{record_id}", auth: authUser, perm: auth.PermEditRecords, handle: s.updateRecord},
+		{method: "DELETE", path: v1 + "/record/{location_id}/{record_id}", auth: authUser, perm: auth.PermDeleteRecords, handle: s.deleteRecord},
 	}
 }
 

@@ -59,14 +59,14 @@ func (s *Server) routes() []route {
 		{method: "GET", path: v1 + "/companies", auth: authPartner, handle: s.listLocations},
 		{method: "POST", path: v1 + "/companies", auth: authUser, handle: s.createLocation},
 		{method: "GET", path: v1 + "/company/{location_id}", auth: authPartner, legacyErrors: true, handle: s.getLocation},
-		{method: "PUT", path: v1 + "/company/{location_id}", auth: authUser, legacyErrors: true, handle: s.updateLocation},
+		{method: "PUT", path: v1 + "/company/{location_id}", auth: authUser, legacyErrors: true, perm: auth.PermSettings, handle: s.updateLocation},
 		{method: "DELETE", path: v1 + "/company/{location_id}", auth: authUser, legacyErrors: true, handle: s.deleteLocation},
 
 		{method: "GET", path: v1 + "/user/permissions/{location_id}", auth: authUser, meta: metaObject, handle: s.myPermissions},
-		{method: "GET", path: v1 + "/company/{location_id}/users", auth: authUser, meta: metaObject, handle: s.locationUsers},
+		{method: "GET", path: v1 + "/company/{location_id}/users", auth: authUser, meta: metaObject, perm: auth.PermUsers, handle: s.locationUsers},
 		{method: "GET", path: v1 + "/company/{location_id}/users/{user_id}/permissions", auth: authUser, meta: metaObject, handle: s.userPermissions},
-		{method: "PUT", path: v1 + "/company/{location_id}/users/{user_id}/permissions", auth: authUser, meta: metaObject, handle: s.setUserPermissions},
-		{method: "DELETE", path: v1 + "/company/{location_id}/users/{user_id}", auth: authUser, meta: metaObject, handle: s.removeUser},
+		{method: "PUT", path: v1 + "/company/{location_id}/users/{user_id}/permissions", auth: authUser, meta: metaObject, perm: auth.PermUsers, handle: s.setUserPermissions},
+		{method: "DELETE", path: v1 + "/company/{location_id}/users/{user_id}", auth: authUser, meta: metaObject, perm: auth.PermUsers, handle: s.removeUser},
 	}
 	rts = append(rts, s.catalogRoutes()...)
 	rts = append(rts, s.clientRoutes()...)
@@ -84,6 +84,16 @@ func (s *Server) Routes() []string {
 	var out []string
 	for _, rt := range s.routes() {
 		out = append(out, rt.method+" "+rt.path)
+	}
+	return out
+}
+
+// RoutePerms maps "METHOD PATH" to the permission the wrapper checks before
+// the handler reads the request ("" for none).
+func (s *Server) RoutePerms() map[string]string {
+	out := map[string]string{}
+	for _, rt := range s.routes() {
+		out[rt.method+" "+rt.path] = rt.perm
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"appointd/internal/auth"
 	"appointd/internal/demo"
 )
 
@@ -218,3 +219,61 @@ func TestCrossLocationIsNotFound(t *testing.T) {
 }
 
 func bytesContain(b []byte, s string) bool { return strings.Contains(string(b), s) }
+
+// TestGrantOnlyWhatYouHold: a user with users_access who is not an owner
+// may hand out only rights they hold themselves (and no longer reach into
+// the past than their own last_days_count); the owner may grant anything.
+func TestGrantOnlyWhatYouHold(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		owner := e.login(demo.OwnerLogin, demo.Password)
+		workerID := e.userID(owner, e.locA, "Demo Worker")
+		path := fmt.Sprintf("/company/%d/users/%d/permissions", e.locA, workerID)
+		// An administrator with users_access, but without finances and
+		// without settings, looking back 30 days.
+		admin := isoWorker(t, e, owner, "granter", func(slug string) bool {
+			return slug != auth.PermFinances && slug != auth.PermSettings
+		})
+		adminID := e.userID(owner, e.locA, "Isolation granter")
+		perms := []map[string]any{{"slug": auth.PermLastDaysCount, "value": 30}}
+		for _, s := range auth.Slugs() {
+			if !auth.IsNumeric(s) {
+				perms = append(perms, map[string]any{"slug": s, "value": s != auth.PermFinances && s != auth.PermSettings})
+			}
+		}
+		expect(t, e.do(req{Method: "PUT", Path: fmt.Sprintf("/company/%d/users/%d/permissions", e.locA, adminID), Auth: e.userAuth(owner),
+			Body: map[string]any{"user_permissions": perms}}), 200)
+		// It holds users_access: the refusals below are the grant rule.
+		expect(t, e.do(req{Method: "GET", Path: path, Auth: e.userAuth(admin)}), 200)
+
+		before := e.do(req{Method: "GET", Path: path, Auth: e.userAuth(owner)}).Body
+		for _, body := range []map[string]any{
+			{"user_permissions": []map[string]any{{"slug": auth.PermFinances, "value": true}}},
+			{"user_permissions": []map[string]any{{"slug": auth.PermSettings, "value": true}, {"slug": auth.PermClientPhones, "value": true}}},
+			{"user_permissions": []map[string]any{{"slug": auth.PermLastDaysCount, "value": 31}}},
+			{"user_permissions": []map[string]any{{"slug": auth.PermLastDaysCount, "value": -1}}},
+			// A role whose defaults hold finances_access grants it too.
+			{"user_role": auth.RoleAccountant},
+			{"user_role": auth.RoleManager},
+		} {
+			expectError(t, e.do(req{Method: "PUT", Path: path, Auth: e.userAuth(admin), Body: body}), 403, "Access denied.")
+		}
+		if after := e.do(req{Method: "GET", Path: path, Auth: e.userAuth(owner)}).Body; string(after) != string(before) {
+			t.Fatalf("refused grants changed permissions:\n%s\n%s", before, after)
+		}
+		// What the granter holds may be given, and anything may be taken.
+		r := e.do(req{Method: "PUT", Path: path, Auth: e.userAuth(admin), Body: map[string]any{"user_permissions": []map[string]any{
+			{"slug": auth.PermClientPhones, "value": true}, {"slug": auth.PermLastDaysCount, "value": 30},
+			{"slug": auth.PermTimetable, "value": false}}}})
+		expect(t, r, 200)
+		if permValue(r, auth.PermClientPhones) != true || permValue(r, auth.PermLastDaysCount) != float64(30) || permValue(r, auth.PermTimetable) != false {
+			t.Fatalf("allowed grant: %s", truncate(r.Body))
+		}
+		// The owner grants anything.
+		r = e.do(req{Method: "PUT", Path: path, Auth: e.userAuth(owner), Body: map[string]any{"user_permissions": []map[string]any{
+			{"slug": auth.PermFinances, "value": true}, {"slug": auth.PermLastDaysCount, "value": -1}}}})
+		expect(t, r, 200)
+		if permValue(r, auth.PermFinances) != true {
+			t.Fatalf("owner's grant: %s", truncate(r.Body))
+		}
+	})
+}

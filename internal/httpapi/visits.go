@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"appointd/internal/apitime"
+	"appointd/internal/auth"
 	"appointd/internal/booking"
 	"appointd/internal/receipt"
 )
@@ -15,10 +16,10 @@ func (s *Server) visitRoutes() []route {
 	const v1 = "/api/v1"
 	return []route{
 		{method: "GET", path: v1 + "/visits/{visit_id}", auth: authUser, handle: s.getVisit},
-		{method: "GET", path: v1 + "/visit/details/{location_id}/{record_id}/{visit_id}", auth: authUser, handle: s.visitDetails},
+		{method: "GET", path: v1 + "/visit/details/{location_id}/{record_id}/{visit_id}", auth: authUser, perm: auth.PermTimetable, handle: s.visitDetails},
 		{method: "PUT", path: v1 + "/visits/{visit_id}/{record_id}", auth: authUser, handle: s.editVisit},
 		{method: "GET", path: v1 + "/attendance/receipt_print/{visit_id}", auth: authUser, handle: s.receiptPDF},
-		{method: "GET", path: v1 + "/accounts/{location_id}", auth: authUser, handle: s.listAccounts},
+		{method: "GET", path: v1 + "/accounts/{location_id}", auth: authUser, perm: auth.PermFinances, handle: s.listAccounts},
 	}
 }
 

@@ -58,6 +58,10 @@ func newVisitFixtureOn(t *testing.T, e *env, day string) visitFixture {
 	if num(b["visit_id"]) != f.visit || f.visit == 0 {
 		t.Fatalf("two appointments of one client and day are not one visit: %v and %v", a["visit_id"], b["visit_id"])
 	}
+	// The worker takes payments: finances_access on top of the role's rights.
+	workerID := e.userID(f.owner, e.locA, "Demo Worker")
+	expect(t, e.do(req{Method: "PUT", Path: fmt.Sprintf("/company/%d/users/%d/permissions", e.locA, workerID), Auth: e.userAuth(f.owner),
+		Body: map[string]any{"user_permissions": []map[string]any{{"slug": "finances_access", "value": true}}}}), 200)
 	for _, acc := range e.do(req{Method: "GET", Path: fmt.Sprintf("/accounts/%d", e.locA), Auth: e.userAuth(f.worker)}).List() {
 		switch num(acc["type"]) {
 		case 0:

@@ -101,7 +101,7 @@ func (h *Handler) day(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, "No such location among yours.")
 		return
 	case errors.Is(err, booking.ErrForbidden):
-		writeJSONError(w, http.StatusForbidden, "You have no access to this location's calendar.")
+		writeJSONError(w, http.StatusForbidden, "Your rights do not reach this day (last_days_count) or this location's calendar.")
 		return
 	case err != nil:
 		h.fail(w, err)

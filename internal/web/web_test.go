@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -320,6 +321,26 @@ func TestDayView(t *testing.T) {
 			if strings.Contains(a.body, "+7916") || strings.Contains(a.body, "Boris") {
 				t.Errorf("worker's day leaks other columns or phones: %s", a.body)
 			}
+			// The API shows her the same appointments as the calendar.
+			a = worker.json("GET", fmt.Sprintf("/api/v1/records/%d?start_date=%s&end_date=%s", s.loc, date, date), "", nil)
+			var api []int64
+			for _, r := range decode[struct{ Data []struct{ ID int64 } }](t, a).Data {
+				api = append(api, r.ID)
+			}
+			var cal []int64
+			for _, r := range wd.Records {
+				cal = append(cal, r.ID)
+			}
+			slices.Sort(api)
+			slices.Sort(cal)
+			if a.status != 200 || !slices.Equal(api, cal) {
+				t.Errorf("the worker's API list %v differs from her calendar %v", api, cal)
+			}
+			// last_days_count 0 (the worker role's default): no day before today.
+			past := s.today.In(zoneOf(t)).AddDate(0, 0, -1).Format(time.DateOnly)
+			if a := worker.json("GET", fmt.Sprintf("/calendar/day?date=%s", past), "", nil); a.status != 403 {
+				t.Errorf("worker's calendar for %s: %d, want 403", past, a.status)
+			}
 
 			otherTitle, otherZone := "Not Yours", "Europe/Paris"
 			other, err := s.svc.SeedLocation(ctx, booking.LocationInput{Title: &otherTitle, TimezoneName: &otherZone})
@@ -393,4 +414,13 @@ func TestSameOrigin(t *testing.T) {
 			t.Errorf("%+v: %v", c, got)
 		}
 	}
+}
+
+func zoneOf(t *testing.T) *time.Location {
+	t.Helper()
+	z, err := time.LoadLocation(demo.LocationZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return z
 }
