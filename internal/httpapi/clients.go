@@ -240,28 +240,17 @@ func (s *Server) listClients(c *call) error {
 		return err
 	}
 	q := c.r.URL.Query()
-	page, err := queryInt(c.r, "page", 1)
+	page, count, err := pageCount(c.r, "count", 20, 200)
 	if err != nil {
 		return err
 	}
-	count, err := queryInt(c.r, "count", 20)
-	if err != nil {
-		return err
-	}
-	if page < 1 {
-		return booking.Invalid("page", "page must be 1 or more")
-	}
-	if count < 1 {
-		return booking.Invalid("count", "count must be 1 or more")
-	}
-	count = min(count, 200)
 	ids, err := queryIDs(c.r, "id")
 	if err != nil {
 		return err
 	}
 	in := booking.ClientListInput{ClientQuery: booking.ClientQuery{LocationID: loc, IDs: ids,
 		FullName: q.Get("fullname"), PhoneDigits: booking.PhoneDigits(q.Get("phone")), Email: q.Get("email"),
-		Card: q.Get("card"), Limit: int(count), Offset: int((page - 1) * count)},
+		Card: q.Get("card"), Limit: count, Offset: (page - 1) * count},
 		ChangedAfterRaw: q.Get("changed_after"), ChangedBeforeRaw: q.Get("changed_before")}
 	list, total, err := s.Service.ListClients(c.ctx, c.caller, in)
 	if err != nil {
@@ -271,7 +260,7 @@ func (s *Server) listClients(c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.okMeta(http.StatusOK, out, map[string]int64{"page": page, "total_count": int64(total)})
+	return c.okMeta(http.StatusOK, out, map[string]int{"page": page, "total_count": total})
 }
 
 // searchClients is POST /company/{id}/clients/search.
@@ -301,13 +290,14 @@ func (s *Server) searchClients(c *call) error {
 	if body.PageSize.Set {
 		size = body.PageSize.V
 	}
-	if page < 1 {
-		return booking.Invalid("page", "page must be 1 or more")
-	}
 	if size < 1 || size > 200 {
 		return booking.Invalid("page_size", "page_size must be from 1 to 200")
 	}
-	q := booking.ClientQuery{LocationID: loc, OrderBy: body.OrderBy, Limit: int(size), Offset: int((page - 1) * size),
+	offset, err := pageOffset(page, size)
+	if err != nil {
+		return err
+	}
+	q := booking.ClientQuery{LocationID: loc, OrderBy: body.OrderBy, Limit: int(size), Offset: offset,
 		Desc: strings.EqualFold(body.OrderByDirection, "desc")}
 	for _, f := range body.Filters {
 		var state struct {

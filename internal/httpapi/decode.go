@@ -49,7 +49,71 @@ func decodeJSON(body []byte, v any) error {
 	if len(trimJSONSpace(body[dec.InputOffset():])) > 0 {
 		return &badRequest{msg: "malformed JSON: unexpected data after the JSON value"}
 	}
+	// A raw NUL byte is already malformed JSON; the escape is not.
+	if bytes.Contains(body, []byte(`\u0000`)) {
+		if field, ok := nulField(body); ok {
+			if field == "" {
+				return booking.Invalid("", "the request body must not contain a NUL character (\\u0000)")
+			}
+			return booking.Invalid(field, "%s must not contain a NUL character (\\u0000)", field)
+		}
+	}
 	return nil
+}
+
+// nulField finds the first string (member name or value) of a JSON body that
+// holds a NUL byte and names it as a JSON type error would: the member names
+// from the top, joined by dots ("client.name"). A NUL in a member name names
+// the object holding it. Every string is checked, also of members no handler
+// reads and of raw values decoded later, so no NUL goes further.
+func nulField(body []byte) (string, bool) {
+	type level struct {
+		object  bool
+		key     string
+		wantKey bool
+	}
+	var stack []level
+	path := func() string {
+		var keys []string
+		for _, l := range stack {
+			if l.object && l.key != "" {
+				keys = append(keys, l.key)
+			}
+		}
+		return strings.Join(keys, ".")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			if t == '{' || t == '[' {
+				stack = append(stack, level{object: t == '{', wantKey: t == '{'})
+				continue
+			}
+			stack = stack[:len(stack)-1]
+		case string:
+			top := len(stack) - 1
+			if top >= 0 && stack[top].wantKey {
+				if strings.IndexByte(t, 0) >= 0 {
+					stack[top].key = ""
+					return path(), true
+				}
+				stack[top].key, stack[top].wantKey = t, false
+				continue
+			}
+			if strings.IndexByte(t, 0) >= 0 {
+				return path(), true
+			}
+		}
+		// A value ended: its object wants the next member name.
+		if top := len(stack) - 1; top >= 0 && stack[top].object {
+			stack[top].wantKey = true
+		}
+	}
 }
 
 // trimJSONSpace trims the four whitespace bytes JSON allows (not \f or \v,

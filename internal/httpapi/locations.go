@@ -150,13 +150,14 @@ func (s *Server) listLocations(c *call) error {
 	if err != nil {
 		return err
 	}
-	if page < 1 {
-		return booking.Invalid("page", "page must be 1 or more")
-	}
 	if count < 0 {
 		return booking.Invalid("count", "count must be 1 or more")
 	}
-	f.Page, f.Count = int(page), int(min(count, 1000))
+	count = min(count, 1000)
+	if _, err := pageOffset(page, count); err != nil {
+		return err
+	}
+	f.Page, f.Count = int(page), int(count)
 	locs, err := s.Service.ListLocations(c.ctx, c.caller, f)
 	if err != nil {
 		return err

@@ -329,7 +329,30 @@ func pageCount(r *http.Request, sizeName string, def, max int64) (int, int, erro
 	if count < 1 {
 		return 0, 0, booking.Invalid(sizeName, "%s must be 1 or more", sizeName)
 	}
-	return int(page), int(min(count, max)), nil
+	count = min(count, max)
+	if _, err := pageOffset(page, count); err != nil {
+		return 0, 0, err
+	}
+	return int(page), int(count), nil
+}
+
+// maxOffset is the furthest row a page may start at: far past any real
+// list, far below where (page-1) × size overflows int64.
+const maxOffset = 1_000_000_000
+
+// pageOffset is the first row of page for pages of size rows, the one check
+// of every list's paging: page 1 or more, and a page starting past
+// maxOffset a 422 naming page. A page past the data is just empty; an
+// overflowing product would be a negative OFFSET (PostgreSQL fails, SQLite
+// answers page 1).
+func pageOffset(page, size int64) (int, error) {
+	if page < 1 {
+		return 0, booking.Invalid("page", "page must be 1 or more")
+	}
+	if size > 0 && page-1 > maxOffset/size {
+		return 0, booking.Invalid("page", "page is too large: a page may start at most %d rows in", maxOffset)
+	}
+	return int((page - 1) * size), nil
 }
 
 // recordFilter reads the filters both appointment lists share.

@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -71,6 +72,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case s.rateLimited(rec, r):
 		pattern = "rate_limited"
+	case nulInRequest(r) != "":
+		pattern = "bad_request"
+		writeError(rec, toAPIError(&badRequest{msg: nulInRequest(r) + " must not contain a NUL character"}), false)
 	case pattern == "" && s.Web != nil && !strings.HasPrefix(r.URL.Path, "/api/"):
 		pattern = "web"
 		s.Web.ServeHTTP(rec, r)
@@ -85,6 +89,33 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mux.ServeHTTP(rec, r)
 	}
 	record(s.Logger, s.Metrics, r, pattern, rec.status, start)
+}
+
+// nulInRequest names the path, query parameter or header that holds a NUL
+// byte, or is "". PostgreSQL refuses NUL in text where SQLite stores it, so
+// it is refused here, before any handler, for both engines alike (bodies
+// are checked by decodeBody).
+func nulInRequest(r *http.Request) string {
+	if strings.IndexByte(r.URL.Path, 0) >= 0 {
+		return "the path"
+	}
+	if strings.IndexByte(r.URL.RawQuery, 0) >= 0 || strings.Contains(r.URL.RawQuery, "%00") {
+		for k, vs := range r.URL.Query() {
+			for _, v := range append(vs, k) {
+				if strings.IndexByte(v, 0) >= 0 {
+					return fmt.Sprintf("query parameter %q", strings.ReplaceAll(k, "\x00", ""))
+				}
+			}
+		}
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			if strings.IndexByte(v, 0) >= 0 {
+				return "header " + k
+			}
+		}
+	}
+	return ""
 }
 
 // record is what every request pays after its handler: metrics and the log

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"appointd/internal/auth"
@@ -131,7 +132,7 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request, status int,
 // POST /auth; on success a session cookie and a redirect to the calendar.
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
+	if err := r.ParseForm(); err != nil || formHasNUL(r) {
 		h.signInPage(w, r, http.StatusBadRequest, "", "The form could not be read.")
 		return
 	}
@@ -158,6 +159,19 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.setCookie(w, r, auth.SessionCookie, token, sessionMaxAge)
 		http.Redirect(w, r, "/calendar", http.StatusSeeOther)
 	}
+}
+
+// formHasNUL reports a NUL byte in a posted field: PostgreSQL refuses it in
+// text, so it is refused before any database work on both engines.
+func formHasNUL(r *http.Request) bool {
+	for k, vs := range r.PostForm {
+		for _, v := range append(vs, k) {
+			if strings.IndexByte(v, 0) >= 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // signOut revokes the session (a form POST with the page's CSRF token).
