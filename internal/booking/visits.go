@@ -176,11 +176,12 @@ func (s *Service) visitAccess(ctx context.Context, tx Tx, c Caller, visitID int6
 func (s *Service) GetVisit(ctx context.Context, c Caller, visitID int64) (VisitDetails, error) {
 	var d VisitDetails
 	err := s.store.Read(ctx, func(tx Tx) error {
-		v, loc, _, err := s.visitAccess(ctx, tx, c, visitID, auth.PermTimetable)
+		v, loc, m, err := s.visitAccess(ctx, tx, c, visitID, auth.PermTimetable)
 		if err != nil {
 			return err
 		}
 		d, err = visitDetails(ctx, tx, loc, v)
+		maskVisit(m.Permissions(), &d)
 		return err
 	})
 	return d, err
@@ -191,7 +192,7 @@ func (s *Service) GetVisit(ctx context.Context, c Caller, visitID int64) (VisitD
 func (s *Service) GetVisitDetails(ctx context.Context, c Caller, locationID, recordID, visitID int64) (VisitDetails, error) {
 	var d VisitDetails
 	err := s.store.Read(ctx, func(tx Tx) error {
-		v, loc, _, err := s.visitAccess(ctx, tx, c, visitID, auth.PermTimetable)
+		v, loc, m, err := s.visitAccess(ctx, tx, c, visitID, auth.PermTimetable)
 		if err != nil {
 			return err
 		}
@@ -201,6 +202,7 @@ func (s *Service) GetVisitDetails(ctx context.Context, c Caller, locationID, rec
 		if d, err = visitDetails(ctx, tx, loc, v); err != nil {
 			return err
 		}
+		maskVisit(m.Permissions(), &d)
 		_, err = d.record(recordID)
 		return err
 	})
@@ -322,7 +324,11 @@ func (s *Service) EditVisit(ctx context.Context, c Caller, visitID, recordID int
 		if d, err = visitDetails(ctx, tx, loc, v); err != nil {
 			return err
 		}
-		return s.hookVisit(ctx, tx, d)
+		if err := s.hookVisit(ctx, tx, d); err != nil {
+			return err
+		}
+		maskVisit(perms, &d)
+		return nil
 	})
 	return d, err
 }
