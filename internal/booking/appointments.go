@@ -230,11 +230,13 @@ func view(ctx context.Context, tx Tx, loc Location, a Appointment) (AppointmentV
 // SaveIfBusy), resolves the client (D10) and the visit (D11), and inserts.
 func (s *Service) CreateAppointment(ctx context.Context, c Caller, locationID int64, in AppointmentInput) (AppointmentView, error) {
 	var out AppointmentView
+	var perms auth.Permissions
 	err := s.store.Write(ctx, func(tx Tx) error {
 		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermCreateRecords)
 		if err != nil {
 			return err
 		}
+		perms = m.Permissions()
 		if in.Attendance != nil && *in.Attendance != AttendanceWaiting && !m.Permissions().Allows(auth.PermEditAttendance) {
 			return ErrForbidden
 		}
@@ -283,6 +285,7 @@ func (s *Service) CreateAppointment(ctx context.Context, c Caller, locationID in
 		}
 		return s.hookView(ctx, tx, out, HookCreate)
 	})
+	maskView(perms, &out)
 	return out, err
 }
 
@@ -477,6 +480,7 @@ func (s *Service) GetAppointment(ctx context.Context, c Caller, locationID, id i
 			return err
 		}
 		out, err = view(ctx, tx, loc, a)
+		maskView(m.Permissions(), &out)
 		return err
 	})
 	return out, err
@@ -629,11 +633,13 @@ func (p AppointmentPatch) merge(a Appointment, zone *time.Location) AppointmentI
 // client moves it to that client's visit of that day.
 func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, id int64, p AppointmentPatch) (AppointmentView, error) {
 	var out AppointmentView
+	var perms auth.Permissions
 	err := s.store.Write(ctx, func(tx Tx) error {
 		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermEditRecords)
 		if err != nil {
 			return err
 		}
+		perms = m.Permissions()
 		old, err := liveAppointment(ctx, tx, locationID, id)
 		if err != nil {
 			return err
@@ -713,6 +719,7 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 		}
 		return s.hookView(ctx, tx, out, HookUpdate)
 	})
+	maskView(perms, &out)
 	return out, err
 }
 
@@ -800,6 +807,7 @@ func (s *Service) ListAppointments(ctx context.Context, c Caller, locationID int
 		}
 		total = n
 		out, err = views(ctx, tx, map[int64]Location{loc.ID: loc}, list)
+		maskViews(m.Permissions(), out)
 		return err
 	})
 	return out, total, err
@@ -876,6 +884,7 @@ func (s *Service) PartnerAppointments(ctx context.Context, c Caller, locationID 
 			return err
 		}
 		locs := map[int64]Location{}
+		perms := map[int64]auth.Permissions{}
 		var ids []int64
 		refused := false // a member of the location asked for, without timetable_access
 		for _, m := range ms {
@@ -893,6 +902,7 @@ func (s *Service) PartnerAppointments(ctx context.Context, c Caller, locationID 
 				return err
 			}
 			locs[loc.ID], ids = loc, append(ids, loc.ID)
+			perms[loc.ID] = m.Permissions()
 		}
 		if locationID != 0 && len(ids) == 0 {
 			if refused { // D16: 403 where the user may see the location
@@ -920,6 +930,9 @@ func (s *Service) PartnerAppointments(ctx context.Context, c Caller, locationID 
 		}
 		total = n
 		out, err = views(ctx, tx, locs, list)
+		for i := range out {
+			maskView(perms[out[i].LocationID], &out[i])
+		}
 		return err
 	})
 	return out, total, err

@@ -98,14 +98,10 @@ func (s *Service) CalendarDay(ctx context.Context, c Caller, locationID int64, d
 		if out.Appointments, err = viewsWith(ctx, tx, map[int64]Location{loc.ID: loc}, list, byID); err != nil {
 			return err
 		}
-		if !out.Permissions.Allows(auth.PermTimetablePhones) {
-			for i := range out.Appointments {
-				if cl := out.Appointments[i].Client; cl != nil {
-					hidden := *cl
-					hidden.Phone, hidden.Email = "", ""
-					out.Appointments[i].Client = &hidden
-				}
-			}
+		if out.Permissions.Allows(auth.PermTimetablePhones) {
+			maskViews(out.Permissions, out.Appointments)
+		} else { // the calendar's own right: without it, masked whatever else is granted
+			maskViews(auth.Permissions{}, out.Appointments)
 		}
 		// Columns: the bookable members, and any other member who has an
 		// appointment that day (so that no appointment is left undrawn).

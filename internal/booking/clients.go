@@ -187,12 +187,17 @@ const phoneTaken = "The client with the specified phone number already exists in
 func (s *Service) CreateClient(ctx context.Context, c Caller, locationID int64, in ClientInput) (Client, error) {
 	var out Client
 	err := s.store.Write(ctx, func(tx Tx) error {
-		if _, _, err := s.access(ctx, tx, c, locationID, auth.PermClients); err != nil {
+		_, m, err := s.access(ctx, tx, c, locationID, auth.PermClients)
+		if err != nil {
 			return err
 		}
-		var err error
-		out, err = s.insertClient(ctx, tx, locationID, in)
-		return err
+		if out, err = s.insertClient(ctx, tx, locationID, in); err != nil {
+			return err
+		}
+		if !seesContacts(m.Permissions()) {
+			out = out.masked()
+		}
+		return nil
 	})
 	return out, err
 }
@@ -222,12 +227,17 @@ func (s *Service) insertClient(ctx context.Context, tx Tx, locationID int64, in 
 func (s *Service) GetClient(ctx context.Context, c Caller, locationID, id int64) (Client, error) {
 	var out Client
 	err := s.store.Read(ctx, func(tx Tx) error {
-		if _, _, err := s.access(ctx, tx, c, locationID, auth.PermClients); err != nil {
+		_, m, err := s.access(ctx, tx, c, locationID, auth.PermClients)
+		if err != nil {
 			return err
 		}
-		var err error
-		out, err = tx.Client(ctx, locationID, id)
-		return err
+		if out, err = tx.Client(ctx, locationID, id); err != nil {
+			return err
+		}
+		if !seesContacts(m.Permissions()) {
+			out = out.masked()
+		}
+		return nil
 	})
 	return out, err
 }
@@ -236,14 +246,15 @@ func (s *Service) GetClient(ctx context.Context, c Caller, locationID, id int64)
 func (s *Service) UpdateClient(ctx context.Context, c Caller, locationID, id int64, in ClientInput) (Client, error) {
 	var out Client
 	err := s.store.Write(ctx, func(tx Tx) error {
-		if _, _, err := s.access(ctx, tx, c, locationID, auth.PermClients); err != nil {
+		_, m, err := s.access(ctx, tx, c, locationID, auth.PermClients)
+		if err != nil {
 			return err
 		}
 		cl, err := tx.Client(ctx, locationID, id)
 		if err != nil {
 			return err
 		}
-		if err := in.apply(&cl, false).Err(); err != nil {
+		if err := in.unmasked(m.Permissions(), cl).apply(&cl, false).Err(); err != nil {
 			return err
 		}
 		if other, err := tx.ClientByPhone(ctx, locationID, PhoneDigits(cl.Phone)); err == nil && other.ID != id {
@@ -257,8 +268,14 @@ func (s *Service) UpdateClient(ctx context.Context, c Caller, locationID, id int
 		} else if err != nil {
 			return err
 		}
+		if err := s.hookClient(ctx, tx, cl, HookUpdate); err != nil {
+			return err
+		}
 		out = cl
-		return s.hookClient(ctx, tx, cl, HookUpdate)
+		if !seesContacts(m.Permissions()) {
+			out = cl.masked()
+		}
+		return nil
 	})
 	return out, err
 }
@@ -293,7 +310,7 @@ func (s *Service) ListClients(ctx context.Context, c Caller, in ClientListInput)
 	var out []Client
 	var total int
 	err := s.store.Read(ctx, func(tx Tx) error {
-		loc, _, err := s.access(ctx, tx, c, in.LocationID, auth.PermClients)
+		loc, m, err := s.access(ctx, tx, c, in.LocationID, auth.PermClients)
 		if err != nil {
 			return err
 		}
@@ -311,8 +328,11 @@ func (s *Service) ListClients(ctx context.Context, c Caller, in ClientListInput)
 			}
 			*f.dst = &t
 		}
-		out, total, err = tx.Clients(ctx, q)
-		return err
+		if out, total, err = tx.Clients(ctx, q); err != nil {
+			return err
+		}
+		maskClients(m.Permissions(), out)
+		return nil
 	})
 	return out, total, err
 }
@@ -331,7 +351,8 @@ func (s *Service) BulkCreateClients(ctx context.Context, c Caller, locationID in
 	var created []Client
 	var refused []BulkError
 	err := s.store.Write(ctx, func(tx Tx) error {
-		if _, _, err := s.access(ctx, tx, c, locationID, auth.PermClients); err != nil {
+		_, m, err := s.access(ctx, tx, c, locationID, auth.PermClients)
+		if err != nil {
 			return err
 		}
 		created, refused = nil, nil
@@ -354,6 +375,7 @@ func (s *Service) BulkCreateClients(ctx context.Context, c Caller, locationID in
 				created = append(created, cl)
 			}
 		}
+		maskClients(m.Permissions(), created)
 		return nil
 	})
 	return created, refused, err

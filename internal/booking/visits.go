@@ -183,6 +183,7 @@ func (s *Service) GetVisit(ctx context.Context, c Caller, visitID int64) (VisitD
 		if d, err = visitDetails(ctx, tx, loc, v); err != nil {
 			return err
 		}
+		maskVisit(m.Permissions(), &d)
 		return reachOf(m, loc, s.now()).checkAny(d.Records)
 	})
 	return d, err
@@ -207,6 +208,7 @@ func (s *Service) GetVisitDetails(ctx context.Context, c Caller, locationID, rec
 		if err != nil {
 			return err
 		}
+		maskVisit(m.Permissions(), &d)
 		return reachOf(m, loc, s.now()).check(rec.TeamMemberID, rec.Start)
 	})
 	return d, err
@@ -333,7 +335,11 @@ func (s *Service) EditVisit(ctx context.Context, c Caller, visitID, recordID int
 		if d, err = visitDetails(ctx, tx, loc, v); err != nil {
 			return err
 		}
-		return s.hookVisit(ctx, tx, d)
+		if err := s.hookVisit(ctx, tx, d); err != nil {
+			return err
+		}
+		maskVisit(perms, &d)
+		return nil
 	})
 	return d, err
 }

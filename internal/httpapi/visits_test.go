@@ -254,7 +254,7 @@ func TestReceiptPDF(t *testing.T) {
 			"appointd Demo Salon", "Tverskaya St, 1",
 			fmt.Sprintf("Receipt for visit No. %d", f.visit),
 			"Date: " + bookingDay() + " 11:00 (Europe/Moscow)",
-			"Client: Ольга Смирнова, +79165550102",
+			"Client: Ольга Смирнова, +7********02", // the worker sees the phone masked
 			"11:00 Women's haircut", "Anna Smirnova", "2500.00", "0%",
 			"13:00 Маникюр классический", "Vera Popova", "1800.00", "10%", "1620.00",
 			"Total: 4120.00 RUB", "Paid: 1500.50 RUB", "Main location account: 500.50 RUB",

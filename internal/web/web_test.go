@@ -305,7 +305,13 @@ func TestDayView(t *testing.T) {
 			}
 
 			// The demo worker is linked to Anna: one column, her
-			// appointments only, and no phone numbers.
+			// appointments only, and phones masked as the API masks them.
+			phones := map[int64]string{}
+			for _, w := range want {
+				if w.Client != nil {
+					phones[w.ID] = w.Client.Phone
+				}
+			}
 			worker := s.browser()
 			worker.signIn(demo.WorkerLogin, demo.Password)
 			a = worker.json("GET", fmt.Sprintf("/calendar/day?date=%s", date), "", nil)
@@ -314,7 +320,8 @@ func TestDayView(t *testing.T) {
 				t.Fatalf("worker's day: %d %s", a.status, a.body)
 			}
 			for _, r := range wd.Records {
-				if r.StaffID != wd.Members[0].ID || r.Client == nil || r.Client.Phone != "" {
+				if r.StaffID != wd.Members[0].ID || r.Client == nil || r.Client.Phone != booking.MaskPhone(phones[r.ID]) ||
+					!strings.Contains(r.Client.Phone, "****") {
 					t.Errorf("worker sees %+v", r)
 				}
 			}
@@ -340,6 +347,32 @@ func TestDayView(t *testing.T) {
 			past := s.today.In(zoneOf(t)).AddDate(0, 0, -1).Format(time.DateOnly)
 			if a := worker.json("GET", fmt.Sprintf("/calendar/day?date=%s", past), "", nil); a.status != 403 {
 				t.Errorf("worker's calendar for %s: %d, want 403", past, a.status)
+			}
+			// Full phones need both timetable_phones_access and
+			// client_phones_access; either one alone still masks.
+			users, err := s.svc.LocationUsers(ctx, s.owner, s.loc, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var workerID int64
+			for _, u := range users {
+				if u.User.Login == demo.WorkerLogin {
+					workerID = u.User.ID
+				}
+			}
+			for _, c := range []struct {
+				timetable, client, full bool
+			}{{true, false, false}, {false, true, false}, {true, true, true}} {
+				if _, err := s.svc.SetUserPermissions(ctx, s.owner, s.loc, workerID, booking.PermissionChange{Permissions: map[string]any{
+					auth.PermTimetablePhones: c.timetable, auth.PermClientPhones: c.client}}); err != nil {
+					t.Fatal(err)
+				}
+				a = worker.json("GET", fmt.Sprintf("/calendar/day?date=%s", date), "", nil)
+				for _, r := range decode[dayT](t, a).Records {
+					if wantPhone := phones[r.ID]; (c.full && r.Client.Phone != wantPhone) || (!c.full && r.Client.Phone != booking.MaskPhone(wantPhone)) {
+						t.Errorf("timetable_phones_access %v, client_phones_access %v: %s shown as %q", c.timetable, c.client, wantPhone, r.Client.Phone)
+					}
+				}
 			}
 
 			otherTitle, otherZone := "Not Yours", "Europe/Paris"
