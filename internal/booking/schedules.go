@@ -126,13 +126,13 @@ func ParseWeekday(s string) (time.Weekday, bool) {
 	return time.Weekday(i), i >= 0
 }
 
-// ParseEventsTime reads "HH:MM:SS" as seconds since midnight.
+// ParseEventsTime reads "HH:MM:SS" (or "H:MM:SS") as seconds since midnight.
 func ParseEventsTime(s string) (int64, error) {
-	t, err := time.Parse("15:04:05", s)
-	if err != nil || len(s) != 8 {
+	h, m, sec, ok := parseClockParts(s)
+	if !ok || sec < 0 || h > 23 {
 		return 0, fmt.Errorf("%q is not a time of day in HH:MM:SS", s)
 	}
-	return int64(t.Hour()*3600 + t.Minute()*60 + t.Second()), nil
+	return int64(h*3600 + m*60 + sec), nil
 }
 
 // FormatEventsTime renders seconds since midnight as "HH:MM:SS".
