@@ -658,6 +658,15 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 			if old.ActivityID == 0 {
 				return Invalid("activity_id", "an appointment cannot join a group event; book the event with activity_id instead")
 			}
+			// The event's lock, then the seat again: a move of the event
+			// or another seat edit may have changed it meanwhile, and the
+			// "client already in it" check needs the event's seats fixed.
+			if err := tx.Lock(ctx, LockActivity, old.ActivityID); err != nil {
+				return err
+			}
+			if old, err = liveAppointment(ctx, tx, locationID, id); err != nil {
+				return err
+			}
 			if _, err := s.updateSeat(ctx, tx, loc, old, p); err != nil {
 				return err
 			}

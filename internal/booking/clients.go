@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -343,11 +344,27 @@ type BulkError struct {
 }
 
 // BulkCreateClients creates every valid row in one transaction and reports
-// the others (invalid, or a phone taken, also within the request).
+// the others (invalid, or a phone taken, also within the request). Rows are
+// inserted in phone order so that two bulk requests sharing phones wait for
+// each other instead of deadlocking on the phone index; the answer keeps the
+// request's order.
 func (s *Service) BulkCreateClients(ctx context.Context, c Caller, locationID int64, rows []ClientInput) ([]Client, []BulkError, error) {
 	if len(rows) > 1000 {
 		return nil, nil, Invalid("", "at most 1000 clients per request")
 	}
+	phone := func(in ClientInput) string {
+		if in.Phone == nil {
+			return ""
+		}
+		return *in.Phone
+	}
+	order := make([]int, len(rows))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return strings.Compare(PhoneDigits(phone(rows[a])), PhoneDigits(phone(rows[b])))
+	})
 	var created []Client
 	var refused []BulkError
 	err := s.store.Write(ctx, func(tx Tx) error {
@@ -355,24 +372,39 @@ func (s *Service) BulkCreateClients(ctx context.Context, c Caller, locationID in
 		if err != nil {
 			return err
 		}
-		created, refused = nil, nil
-		for _, in := range rows {
-			cl, err := s.insertClient(ctx, tx, locationID, in)
+		made := make([]*Client, len(rows))
+		failed := make([]*BulkError, len(rows))
+		for _, i := range order {
+			in := rows[i]
+			// A row refused by the database (a phone another request took
+			// meanwhile) must not abort the rows around it.
+			var cl Client
+			err := tx.Savepoint(ctx, func() error {
+				var err error
+				cl, err = s.insertClient(ctx, tx, locationID, in)
+				return err
+			})
 			var v *ValidationError
 			switch {
 			case errors.As(err, &v):
-				name, phone := "", ""
+				name := ""
 				if in.Name != nil {
 					name = *in.Name
 				}
-				if in.Phone != nil {
-					phone = *in.Phone
-				}
-				refused = append(refused, BulkError{Phone: phone, Name: name, Error: v.Error()})
+				failed[i] = &BulkError{Phone: phone(in), Name: name, Error: v.Error()}
 			case err != nil:
 				return err
 			default:
-				created = append(created, cl)
+				made[i] = &cl
+			}
+		}
+		created, refused = nil, nil
+		for i := range rows {
+			if made[i] != nil {
+				created = append(created, *made[i])
+			}
+			if failed[i] != nil {
+				refused = append(refused, *failed[i])
 			}
 		}
 		maskClients(m.Permissions(), created)

@@ -126,13 +126,13 @@ func ParseWeekday(s string) (time.Weekday, bool) {
 	return time.Weekday(i), i >= 0
 }
 
-// ParseEventsTime reads "HH:MM:SS" as seconds since midnight.
+// ParseEventsTime reads "HH:MM:SS" (or "H:MM:SS") as seconds since midnight.
 func ParseEventsTime(s string) (int64, error) {
-	t, err := time.Parse("15:04:05", s)
-	if err != nil || len(s) != 8 {
+	h, m, sec, ok := parseClockParts(s)
+	if !ok || sec < 0 || h > 23 {
 		return 0, fmt.Errorf("%q is not a time of day in HH:MM:SS", s)
 	}
-	return int64(t.Hour()*3600 + t.Minute()*60 + t.Second()), nil
+	return int64(h*3600 + m*60 + sec), nil
 }
 
 // FormatEventsTime renders seconds since midnight as "HH:MM:SS".
@@ -344,6 +344,49 @@ func (s *Service) lockSchedule(ctx context.Context, tx Tx, c Caller, locationID,
 	return loc, sch, err
 }
 
+// lockAll locks rows of one table in ascending id order, each once (ids
+// of 0 are skipped). See the lock order in docs/ARCHITECTURE.md.
+func lockAll(ctx context.Context, tx Tx, table Lockable, ids []int64) error {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	for i, id := range ids {
+		if id == 0 || (i > 0 && ids[i-1] == id) {
+			continue
+		}
+		if err := tx.Lock(ctx, table, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lockEvents locks the activities of every event of the series at once, in
+// id order: a change that walks several series (or a series whose event
+// ids are not in date order) must not take them one series at a time.
+// The caller holds the schedule's lock and takes team members after this.
+func lockEvents(ctx context.Context, tx Tx, series []Series) error {
+	var ids []int64
+	for _, sr := range series {
+		events, err := tx.Events(ctx, sr.ID)
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			ids = append(ids, e.ActivityID)
+		}
+	}
+	return lockAll(ctx, tx, LockActivity, ids)
+}
+
+// masters are the team members of the series.
+func masters(series []Series) []int64 {
+	ids := make([]int64, len(series))
+	for i, sr := range series {
+		ids[i] = sr.MasterID
+	}
+	return ids
+}
+
 // seriesOf finds a live series of the schedule.
 func seriesOf(sch EventSchedule, id int64) (Series, error) {
 	for _, sr := range sch.Series {
@@ -425,6 +468,9 @@ func (s *Service) CreateSchedule(ctx context.Context, c Caller, locationID int64
 		if sch.ID, err = tx.CreateSchedule(ctx, sch); err != nil {
 			return err
 		}
+		if err := lockAll(ctx, tx, LockTeamMember, masters(series)); err != nil {
+			return err
+		}
 		for _, sr := range series {
 			sr.ScheduleID = sch.ID
 			if sr.ID, err = tx.CreateSeries(ctx, sr); err != nil {
@@ -477,6 +523,8 @@ func (s *Service) materialize(ctx context.Context, tx Tx, c Caller, loc Location
 	for _, e := range existing {
 		have[e.Day.Format(apitime.Date)] = true
 	}
+	// Callers changing existing events lock them (lockEvents) before this;
+	// the activities created below are invisible to other transactions.
 	if err := tx.Lock(ctx, LockTeamMember, sr.MasterID); err != nil {
 		return err
 	}
@@ -669,6 +717,14 @@ func (s *Service) UpdateSchedule(ctx context.Context, c Caller, locationID, id i
 		if err := tx.UpdateSchedule(ctx, sch); err != nil {
 			return err
 		}
+		if err := lockEvents(ctx, tx, sch.Series); err != nil {
+			return err
+		}
+		if end.After(old) {
+			if err := lockAll(ctx, tx, LockTeamMember, masters(sch.Series)); err != nil {
+				return err
+			}
+		}
 		for _, sr := range sch.Series {
 			if end.After(old) {
 				err = s.materialize(ctx, tx, c, loc, sch, sr, old.AddDate(0, 0, 1), end)
@@ -691,6 +747,9 @@ func (s *Service) DeleteSchedule(ctx context.Context, c Caller, locationID, id i
 	return s.store.Write(ctx, func(tx Tx) error {
 		loc, sch, err := s.lockSchedule(ctx, tx, c, locationID, id, auth.PermDeleteRecords)
 		if err != nil {
+			return err
+		}
+		if err := lockEvents(ctx, tx, sch.Series); err != nil {
 			return err
 		}
 		css, err := tx.ClientSchedules(ctx, sch.ID)
@@ -778,8 +837,21 @@ func (s *Service) UpdateSeries(ctx context.Context, c Caller, locationID, schedu
 		if err := tx.UpdateSeries(ctx, sr); err != nil {
 			return err
 		}
+		// All the events first, then every member they move from or to.
+		if err := lockEvents(ctx, tx, []Series{old}); err != nil {
+			return err
+		}
 		events, err := eventViews(ctx, tx, loc, old)
 		if err != nil {
+			return err
+		}
+		members := []int64{old.MasterID, sr.MasterID}
+		for _, e := range events {
+			if e.Activity != nil {
+				members = append(members, e.Activity.TeamMemberID)
+			}
+		}
+		if err := lockAll(ctx, tx, LockTeamMember, members); err != nil {
 			return err
 		}
 		zone := loc.Zone()
@@ -830,6 +902,9 @@ func (s *Service) DeleteSeries(ctx context.Context, c Caller, locationID, schedu
 		}
 		sr, err := seriesOf(sch, seriesID)
 		if err != nil {
+			return err
+		}
+		if err := lockEvents(ctx, tx, []Series{sr}); err != nil {
 			return err
 		}
 		return s.removeSeries(ctx, tx, loc, sr)
@@ -943,11 +1018,7 @@ type ClientScheduleInput struct {
 func (s *Service) CreateClientSchedule(ctx context.Context, c Caller, locationID, scheduleID int64, in ClientScheduleInput) (ClientScheduleView, error) {
 	var out ClientScheduleView
 	err := s.store.Write(ctx, func(tx Tx) error {
-		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermCreateRecords)
-		if err != nil {
-			return err
-		}
-		sch, err := tx.Schedule(ctx, locationID, scheduleID)
+		loc, sch, err := s.lockSchedule(ctx, tx, c, locationID, scheduleID, auth.PermCreateRecords)
 		if err != nil {
 			return err
 		}
@@ -978,15 +1049,17 @@ func (s *Service) CreateClientSchedule(ctx context.Context, c Caller, locationID
 	return out, err
 }
 
-// clientSchedule loads a live client schedule of a live schedule of the
-// location.
-func clientSchedule(ctx context.Context, tx Tx, locationID, scheduleID, id int64) (EventSchedule, ClientSchedule, error) {
-	sch, err := tx.Schedule(ctx, locationID, scheduleID)
+// lockClientSchedule is the start of a client schedule change: the
+// caller's access, the schedule's lock (a concurrent change of its series
+// waits, so no link to a series deleted meanwhile is left), then a live
+// client schedule of it.
+func (s *Service) lockClientSchedule(ctx context.Context, tx Tx, c Caller, locationID, scheduleID, id int64, perm string) (Location, EventSchedule, ClientSchedule, error) {
+	loc, sch, err := s.lockSchedule(ctx, tx, c, locationID, scheduleID, perm)
 	if err != nil {
-		return sch, ClientSchedule{}, err
+		return loc, sch, ClientSchedule{}, err
 	}
 	cs, err := tx.ClientSchedule(ctx, scheduleID, id)
-	return sch, cs, err
+	return loc, sch, cs, err
 }
 
 // UpdateClientSchedule is PATCH .../client_schedules/{id}: series ids is
@@ -995,11 +1068,7 @@ func clientSchedule(ctx context.Context, tx Tx, locationID, scheduleID, id int64
 func (s *Service) UpdateClientSchedule(ctx context.Context, c Caller, locationID, scheduleID, id int64, seriesIDs []int64) (ClientScheduleView, error) {
 	var out ClientScheduleView
 	err := s.store.Write(ctx, func(tx Tx) error {
-		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermEditRecords)
-		if err != nil {
-			return err
-		}
-		sch, cs, err := clientSchedule(ctx, tx, locationID, scheduleID, id)
+		loc, sch, cs, err := s.lockClientSchedule(ctx, tx, c, locationID, scheduleID, id, auth.PermEditRecords)
 		if err != nil {
 			return err
 		}
@@ -1059,10 +1128,7 @@ func (s *Service) removeFutureSeats(ctx context.Context, tx Tx, cs ClientSchedul
 // appointments go, past ones stay.
 func (s *Service) DeleteClientSchedule(ctx context.Context, c Caller, locationID, scheduleID, id int64) error {
 	return s.store.Write(ctx, func(tx Tx) error {
-		if _, _, err := s.access(ctx, tx, c, locationID, auth.PermDeleteRecords); err != nil {
-			return err
-		}
-		_, cs, err := clientSchedule(ctx, tx, locationID, scheduleID, id)
+		_, _, cs, err := s.lockClientSchedule(ctx, tx, c, locationID, scheduleID, id, auth.PermDeleteRecords)
 		if err != nil {
 			return err
 		}

@@ -76,7 +76,10 @@ func TestParseEventsTime(t *testing.T) {
 			t.Errorf("%s: %d %v", in, got, err)
 		}
 	}
-	for _, bad := range []string{"14:00", "24:00:00", "7:30:00", "14:00:00Z", "", "ab:cd:ef"} {
+	if got, err := ParseEventsTime("7:30:00"); err != nil || got != 27000 {
+		t.Errorf("7:30:00: %d %v", got, err)
+	}
+	for _, bad := range []string{"14:00", "24:00:00", "7:3:00", "14:00:60", "14:00:00Z", "", "ab:cd:ef"} {
 		if _, err := ParseEventsTime(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}

@@ -3,28 +3,49 @@ package booking
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
-// ParseClock reads "HH:MM" or "HH:MM:00" as minutes since midnight;
-// "24:00" is the end of the day.
+// ParseClock reads "HH:MM" or "HH:MM:00" as minutes since midnight; the
+// hour may have one digit ("9:00"), the minutes always have two. "24:00" is
+// the end of the day.
 func ParseClock(s string) (int, error) {
-	bad := fmt.Errorf("%q is not a time of day (use HH:MM)", s)
-	if (len(s) != 5 && len(s) != 8) || s[2] != ':' || (len(s) == 8 && s[5:] != ":00") {
-		return 0, bad
-	}
-	digits := s[0:2] + s[3:5]
-	for i := 0; i < 4; i++ {
-		if digits[i] < '0' || digits[i] > '9' {
-			return 0, bad
-		}
-	}
-	h := int(digits[0]-'0')*10 + int(digits[1]-'0')
-	m := int(digits[2]-'0')*10 + int(digits[3]-'0')
-	if m > 59 || h > 24 || (h == 24 && m != 0) {
-		return 0, bad
+	h, m, sec, ok := parseClockParts(s)
+	if !ok || (sec != -1 && sec != 0) || h > 24 || (h == 24 && m != 0) {
+		return 0, fmt.Errorf("%q is not a time of day (use HH:MM)", s)
 	}
 	return h*60 + m, nil
+}
+
+// parseClockParts splits "H:MM", "HH:MM", "H:MM:SS" or "HH:MM:SS" into
+// numbers (sec is -1 when absent). Minutes and seconds are below 60; the
+// hour is 0..99 and left to the caller.
+func parseClockParts(s string) (h, m, sec int, ok bool) {
+	two := func(p string) (int, bool) {
+		if len(p) != 2 || p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9' {
+			return 0, false
+		}
+		return int(p[0]-'0')*10 + int(p[1]-'0'), true
+	}
+	hs, rest, found := strings.Cut(s, ":")
+	if !found || len(hs) < 1 || len(hs) > 2 {
+		return 0, 0, 0, false
+	}
+	if h, ok = two(strings.Repeat("0", 2-len(hs)) + hs); !ok {
+		return 0, 0, 0, false
+	}
+	ms, ss, hasSec := strings.Cut(rest, ":")
+	if m, ok = two(ms); !ok || m > 59 {
+		return 0, 0, 0, false
+	}
+	sec = -1
+	if hasSec {
+		if sec, ok = two(ss); !ok || sec > 59 {
+			return 0, 0, 0, false
+		}
+	}
+	return h, m, sec, true
 }
 
 // FormatClock renders minutes since midnight as "HH:MM".

@@ -20,12 +20,12 @@ func clk(s string) int {
 }
 
 func TestParseClock(t *testing.T) {
-	for s, want := range map[string]int{"00:00": 0, "10:30": 630, "24:00": 1440, "09:15:00": 555} {
+	for s, want := range map[string]int{"00:00": 0, "10:30": 630, "24:00": 1440, "09:15:00": 555, "9:00": 540, "0:05": 5, "9:15:00": 555} {
 		if got, err := ParseClock(s); err != nil || got != want {
 			t.Errorf("%q: %d %v", s, got, err)
 		}
 	}
-	for _, s := range []string{"", "9:00", "24:01", "10:60", "10:00:30", "aa:bb", "25:00", "+9:00", " 9:00", "10-00", "10:00x00"} {
+	for _, s := range []string{"", "9:5", "9:005", "009:00", ":00", "24:01", "10:60", "10:00:30", "aa:bb", "25:00", "+9:00", " 9:00", "10-00", "10:00x00"} {
 		if _, err := ParseClock(s); err == nil {
 			t.Errorf("%q accepted", s)
 		}
@@ -173,6 +173,12 @@ func FuzzParseClock(f *testing.F) {
 		}
 		if back, err := ParseClock(FormatClock(m)); err != nil || back != m {
 			t.Fatalf("%q → %d → %q → %d %v", s, m, FormatClock(m), back, err)
+		}
+		// A one-digit hour means the same as its zero-padded form.
+		if s[1] == ':' {
+			if padded, err := ParseClock("0" + s); err != nil || padded != m {
+				t.Fatalf("%q → %d but %q → %d %v", s, m, "0"+s, padded, err)
+			}
 		}
 	})
 }

@@ -47,6 +47,11 @@ type Tx interface {
 	// serialize whole write transactions (SQLite) only check the row exists.
 	Lock(ctx context.Context, table Lockable, id int64) error
 
+	// Savepoint runs fn inside a savepoint: when fn fails, what it wrote is
+	// undone and the transaction goes on (on PostgreSQL a failed statement,
+	// such as a unique violation, otherwise aborts the whole transaction).
+	Savepoint(ctx context.Context, fn func() error) error
+
 	CreatePartner(ctx context.Context, p Partner) (int64, error)
 	PartnerByTokenHash(ctx context.Context, hash string) (Partner, error)
 

@@ -338,3 +338,37 @@ func TestWorkingHoursAndFreeSlots(t *testing.T) {
 		}
 	})
 }
+
+// TestScheduleBodyRequired: a working-hours PUT without is_working or
+// slots is refused and changes nothing (it used to turn the whole range
+// into days off); is_working false still sets days off, and a one-digit
+// hour is a clock.
+func TestScheduleBodyRequired(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		c := newCatalog(t, e)
+		sched := fmt.Sprintf("/schedule/%d/%d", e.locA, c.member)
+		expect(t, e.do(req{Method: "PUT", Path: sched + "/20261201/20261203", Auth: e.userAuth(c.owner),
+			Body: map[string]any{"is_working": true, "slots": []map[string]string{{"from": "9:00", "to": "13:30"}}}}), http.StatusCreated)
+		working := func() string {
+			r := e.do(req{Method: "GET", Path: sched + "/20261201/20261203", Auth: e.userAuth(c.owner)})
+			expect(t, r, 200)
+			return fmt.Sprint(r.List())
+		}
+		before := working()
+		if !strings.Contains(before, "from:09:00") {
+			t.Fatalf("9:00 not stored as 09:00: %s", before)
+		}
+		for _, body := range []any{map[string]any{}, map[string]any{"slots": []any{}}, map[string]any{"date": "2026-12-01"}} {
+			expectError(t, e.do(req{Method: "PUT", Path: sched + "/20261201/20261203", Auth: e.userAuth(c.owner), Body: body}), 422, "slots")
+			expectError(t, e.do(req{Method: "PUT", Path: sched, Auth: e.userAuth(c.owner), Body: body}), 422, "")
+		}
+		if after := working(); after != before {
+			t.Fatalf("refused bodies changed the days:\nbefore %s\nafter  %s", before, after)
+		}
+		expect(t, e.do(req{Method: "PUT", Path: sched + "/20261202/20261203", Auth: e.userAuth(c.owner), Body: map[string]any{"is_working": false}}), http.StatusCreated)
+		r := e.do(req{Method: "GET", Path: sched + "/20261201/20261203", Auth: e.userAuth(c.owner)})
+		if days := r.List(); num(days[0]["is_working"]) != 1 || num(days[1]["is_working"]) != 0 || num(days[2]["is_working"]) != 0 {
+			t.Fatalf("days off: %s", r.Body)
+		}
+	})
+}

@@ -185,3 +185,54 @@ func TestConcurrentClientCreate(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentBulkCreate: bulk creates with overlapping phones race; on
+// PostgreSQL a unique violation used to abort the whole transaction (500).
+// Every request answers 200, a collision is a per-row error, and every
+// phone exists exactly once.
+func TestConcurrentBulkCreate(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		tok := e.login(demo.OwnerLogin, demo.Password)
+		const rounds, racers, phones = 10, 4, 6
+		for round := 0; round < rounds; round++ {
+			var wg sync.WaitGroup
+			res := make([]resp, racers)
+			for i := 0; i < racers; i++ {
+				// Each racer sends the same phones in another order, so each
+				// meets the others' rows mid-request.
+				var rows []map[string]any
+				for k := 0; k < phones; k++ {
+					p := (k + i*2) % phones
+					rows = append(rows, map[string]any{"name": fmt.Sprintf("Racer %d", i), "phone": fmt.Sprintf("+1555%03d%04d", round, p)})
+				}
+				wg.Add(1)
+				go func(i int) {
+					defer wg.Done()
+					res[i] = e.do(req{Method: "POST", Path: fmt.Sprintf("/clients/%d/bulk", e.locA), Auth: e.userAuth(tok), Body: rows})
+				}(i)
+			}
+			wg.Wait()
+			created := 0
+			for _, r := range res {
+				expect(t, r, 200)
+				c, _ := r.Data()["created"].([]any)
+				errs, _ := r.Data()["errors"].([]any)
+				if len(c)+len(errs) != phones {
+					t.Fatalf("round %d: %d created + %d errors, want %d rows: %s", round, len(c), len(errs), phones, r.Body)
+				}
+				created += len(c)
+			}
+			if created != phones {
+				t.Fatalf("round %d: %d clients created, want %d", round, created, phones)
+			}
+			for p := 0; p < phones; p++ {
+				r := e.do(req{Method: "POST", Path: fmt.Sprintf("/company/%d/clients/search", e.locA), Auth: e.userAuth(tok),
+					Body: map[string]any{"filters": []map[string]any{{"type": "quick_search", "state": map[string]any{"value": fmt.Sprintf("1555%03d%04d", round, p)}}}}})
+				expect(t, r, 200)
+				if n := len(r.JSON["data"].([]any)); n != 1 {
+					t.Fatalf("round %d phone %d: %d clients", round, p, n)
+				}
+			}
+		}
+	})
+}

@@ -612,3 +612,144 @@ func TestRecurringNeverOverfills(t *testing.T) {
 		}
 	})
 }
+
+// TestScheduleExtendAndEventEditRace: extending a schedule (which books
+// its client schedules into the series' events) and editing one of those
+// events, at once, many times. On PostgreSQL the two used to lock the
+// event and its team member in opposite orders: a deadlock, answered 500.
+func TestScheduleExtendAndEventEditRace(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		f := newSchedule(t, e)
+		r := f.do("POST", fmt.Sprintf("/clients/%d", e.locB), map[string]any{"name": "Regular", "phone": "+12125550199"})
+		expect(t, r, 201)
+		expect(t, f.do("POST", f.path("/%d/client_schedules", f.schedule),
+			map[string]any{"client_id": num(r.Data()["id"]), "schedule_days_ids": []int64{f.tue, f.thu}}), 201)
+		// The last Thursday: the extension books it after the Tuesdays.
+		thu := f.events(t, f.thu)
+		event := num(thu[len(thu)-1]["event_entity_id"])
+		const rounds = 50
+		for round := 0; round < rounds; round++ {
+			end := "2027-06-30"
+			if round%2 == 1 {
+				end = "2027-03-31"
+			}
+			var wg sync.WaitGroup
+			var extend, edit resp
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				extend = f.do("PATCH", f.path("/%d", f.schedule), map[string]any{"date_end": end})
+			}()
+			go func() {
+				defer wg.Done()
+				// Land inside the extension's work, at a different point each round.
+				time.Sleep(time.Duration(round%10) * 4 * time.Millisecond)
+				edit = e.do(req{Method: "PUT", Path: fmt.Sprintf("/activity/%d/%d", e.locB, event), Auth: e.userAuth(e.ownerB),
+					Body: map[string]any{"comment": fmt.Sprint("round ", round)}})
+			}()
+			wg.Wait()
+			if extend.Status != 200 || edit.Status != 200 {
+				t.Fatalf("round %d: extend %d, edit %d: %s %s", round, extend.Status, edit.Status, truncate(extend.Body), truncate(edit.Body))
+			}
+		}
+	})
+}
+
+// TestClientScheduleVsSeriesDeletion: attaching a client to a series while
+// the series is deleted. The client schedule either is refused (the series
+// is gone) or was attached first and then detached by the deletion; no
+// client schedule may keep a link to a deleted series. On PostgreSQL the
+// client schedule used to read the series without the schedule's lock.
+func TestClientScheduleVsSeriesDeletion(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		f := newSchedule(t, e)
+		db := rawDB(t, e)
+		const rounds = 20
+		for round := 0; round < rounds; round++ {
+			r := f.do("POST", f.path("/%d/days", f.schedule), map[string]any{"day_of_week": "wed", "events_master_id": f.member,
+				"events_time": "12:00:00", "events_duration": 3600, "events_capacity": 4})
+			expect(t, r, 201)
+			wed := num(r.Data()["id"])
+			r = f.do("POST", fmt.Sprintf("/clients/%d", e.locB), map[string]any{"name": fmt.Sprint("Wed ", round), "phone": fmt.Sprintf("+1212556%04d", round)})
+			expect(t, r, 201)
+			client := num(r.Data()["id"])
+			var wg sync.WaitGroup
+			var del, attach resp
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				del = f.do("DELETE", f.path("/%d/days/%d", f.schedule, wed), nil)
+			}()
+			go func() {
+				defer wg.Done()
+				time.Sleep(time.Duration(round%5) * 2 * time.Millisecond)
+				attach = f.do("POST", f.path("/%d/client_schedules", f.schedule), map[string]any{"client_id": client, "schedule_days_ids": []int64{wed}})
+			}()
+			wg.Wait()
+			expect(t, del, 204)
+			if attach.Status != 201 && attach.Status != 422 {
+				t.Fatalf("round %d: attach %d: %s", round, attach.Status, truncate(attach.Body))
+			}
+			var stale int
+			if err := db.QueryRow(`SELECT COUNT(*) FROM client_schedule_series l JOIN schedule_series s ON s.id = l.series_id
+				WHERE s.deleted_at IS NOT NULL`).Scan(&stale); err != nil {
+				t.Fatal(err)
+			}
+			if stale != 0 {
+				t.Fatalf("round %d: %d links to a deleted series (attach answered %d)", round, stale, attach.Status)
+			}
+		}
+	})
+}
+
+// TestSeatEditVsEventMove: editing a seat while its event moves. The seat
+// must end at the event's time; the seat edit used to write back the time
+// it had read before the move.
+func TestSeatEditVsEventMove(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		member, service := careTeam(t, e)
+		tok := e.ownerB
+		r := e.do(req{Method: "POST", Path: fmt.Sprintf("/activity/%d", e.locB), Auth: e.userAuth(tok), Body: map[string]any{
+			"date": "2027-05-04T10:00:00", "service_id": service, "staff_id": member, "capacity": 5, "length": 3600}})
+		expect(t, r, 200)
+		act := num(r.Data()["id"])
+		seats := make([]int64, 4)
+		for i := range seats {
+			r := seatIn(e, tok, e.locB, act, fmt.Sprintf("+1212557%04d", i))
+			expect(t, r, 201)
+			seats[i] = num(r.Data()["id"])
+		}
+		for round := 0; round < 20; round++ {
+			date := fmt.Sprintf("2027-05-%02dT10:00:00", 5+round)
+			var wg sync.WaitGroup
+			var move resp
+			edits := make([]resp, len(seats))
+			for i, seat := range seats {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					edits[i] = e.do(req{Method: "PUT", Path: fmt.Sprintf("/record/%d/%d", e.locB, seat), Auth: e.userAuth(tok),
+						Body: map[string]any{"comment": fmt.Sprint("round ", round)}})
+				}()
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				move = e.do(req{Method: "PUT", Path: fmt.Sprintf("/activity/%d/%d", e.locB, act), Auth: e.userAuth(tok), Body: map[string]any{"date": date}})
+			}()
+			wg.Wait()
+			expect(t, move, 200)
+			for _, ed := range edits {
+				expect(t, ed, 201)
+			}
+			want := move.Data()["date"]
+			for _, seat := range seats {
+				r := e.do(req{Method: "GET", Path: fmt.Sprintf("/record/%d/%d", e.locB, seat), Auth: e.userAuth(tok)})
+				expect(t, r, 200)
+				if r.Data()["datetime"] != want {
+					t.Fatalf("round %d: seat %d at %v, its event at %v", round, seat, r.Data()["datetime"], want)
+				}
+			}
+		}
+	})
+}

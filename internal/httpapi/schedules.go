@@ -105,6 +105,10 @@ func (b dayBody) slots() ([]booking.Slot, error) {
 	if b.IsWorking.Set && !b.IsWorking.V {
 		return nil, nil
 	}
+	// An empty body says nothing: days off are set with is_working false.
+	if !b.IsWorking.Set && len(b.Slots) == 0 {
+		return nil, booking.Invalid("slots", "slots (or is_working: false for days off) is required")
+	}
 	slots, err := parseSlots(b.Slots)
 	if err == nil && len(slots) == 0 && b.IsWorking.V {
 		err = booking.Invalid("slots", "a working day needs slots")

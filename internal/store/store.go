@@ -216,6 +216,8 @@ type tx struct {
 	d        dialect
 	stmts    *stmtCache
 	writable bool
+	// savepoints numbers the savepoints taken so far (nested ones too).
+	savepoints int
 }
 
 func (t *tx) Writable() bool { return t.writable }
@@ -287,4 +289,23 @@ func (t *tx) Lock(ctx context.Context, table booking.Lockable, id int64) error {
 	}
 	var got int64
 	return one(t.queryRow(ctx, "SELECT id FROM "+string(table)+" WHERE id = ?"+t.d.forUpdate(), id).Scan(&got))
+}
+
+func (t *tx) Savepoint(ctx context.Context, fn func() error) error {
+	t.savepoints++
+	name := fmt.Sprintf("sp%d", t.savepoints)
+	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		if _, rerr := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
+			return rerr
+		}
+		if _, rerr := t.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); rerr != nil {
+			return rerr
+		}
+		return err
+	}
+	_, err := t.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name)
+	return err
 }
