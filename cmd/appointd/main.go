@@ -161,7 +161,7 @@ func serve(args []string, stdout io.Writer) error {
 	fs.DurationVar(&lim.idle, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
 	var hookOpts webhook.Options
 	fs.BoolVar(&hookOpts.AllowPrivate, "webhook-allow-loopback", env("APPOINTD_WEBHOOK_ALLOW_LOOPBACK", "") == "1" ||
-		env("APPOINTD_WEBHOOK_ALLOW_LOOPBACK", "") == "true", "deliver webhooks to loopback, private and link-local addresses too")
+		env("APPOINTD_WEBHOOK_ALLOW_LOOPBACK", "") == "true", "deliver webhooks to loopback, private and this host's own addresses too")
 	fs.DurationVar(&hookOpts.Timeout, "webhook-timeout", 10*time.Second, "time allowed for one webhook delivery")
 	fs.IntVar(&hookOpts.MaxAttempts, "webhook-max-attempts", 8, "attempts before a webhook delivery is marked failed")
 	fs.DurationVar(&hookOpts.Backoff, "webhook-backoff", 10*time.Second, "wait after a failed delivery; doubles after each further failure (up to 1h)")
@@ -196,7 +196,7 @@ func serve(args []string, stdout io.Writer) error {
 	defer st.Close()
 	var worker *webhook.Worker
 	svc := booking.NewService(st, booking.Options{SessionIdleTimeout: *idle, Hooks: httpapi.Hooks{},
-		HookWritten: func() { worker.Wake() }})
+		HookWritten: func() { worker.Wake() }, HookAllowLocal: hookOpts.AllowPrivate})
 	hookOpts.Logger = logger
 	worker = webhook.New(svc, hookOpts)
 	wctx, stopWorker := context.WithCancel(context.Background())

@@ -23,6 +23,10 @@ type Options struct {
 	// HookWritten is called after a committed write that queued webhook
 	// deliveries (it wakes the delivery worker).
 	HookWritten func()
+	// HookAllowLocal lets the settings API save webhook URLs naming a
+	// loopback, private or this host's own address (the server's
+	// --webhook-allow-loopback); the worker checks again when it dials.
+	HookAllowLocal bool
 }
 
 // Service holds the use cases.
@@ -37,6 +41,7 @@ type Service struct {
 	accesses    accessCache
 	hooks       HookRenderer
 	hookWritten atomic.Bool
+	hookLocal   bool
 }
 
 func NewService(store Store, o Options) *Service {
@@ -48,6 +53,7 @@ func NewService(store Store, o Options) *Service {
 		sessionIdle: o.SessionIdleTimeout,
 		now:         o.Now,
 		hooks:       o.Hooks,
+		hookLocal:   o.HookAllowLocal,
 	}
 	if o.Throttle != nil {
 		s.throttle = *o.Throttle

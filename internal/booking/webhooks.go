@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"appointd/internal/auth"
+	"appointd/internal/netguard"
 )
 
 // Webhook resources (Altegio's entity names; "visit" is appointd's own) and
@@ -255,8 +257,8 @@ const (
 )
 
 // CheckHookURL accepts an absolute http or https URL with a host. Where it
-// may be delivered (not to loopback or private addresses) is the worker's
-// check, at delivery time.
+// may be delivered is checked by hookHostRefusal (the settings API) and by
+// the worker when it dials.
 func CheckHookURL(raw string) error {
 	u, err := url.Parse(raw)
 	switch {
@@ -268,6 +270,27 @@ func CheckHookURL(raw string) error {
 		return fmt.Errorf("%q has no host", raw)
 	}
 	return nil
+}
+
+// hookHostRefusal is why a webhook URL (already checked by CheckHookURL)
+// may not be saved: its host is an IP address, or a localhost name, that
+// netguard refuses. Other names are not resolved here: what a name
+// resolves to can change after the save, so the worker's check when it
+// dials is the one that counts, and the save does not depend on DNS.
+func hookHostRefusal(raw string, allowLocal bool) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		host = "127.0.0.1"
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return ""
+	}
+	return netguard.Check(ip, allowLocal)
 }
 
 // WebhookInput is POST /hooks_settings/{location_id}: urls and active are
@@ -317,6 +340,8 @@ func (s *Service) SetWebhookSettings(ctx context.Context, c Caller, locationID i
 			u = strings.TrimSpace(u)
 			if err := CheckHookURL(u); err != nil {
 				v.Add("urls", "%s", err.Error())
+			} else if r := hookHostRefusal(u, s.hookLocal); r != "" {
+				v.Add("urls", "%q: refused: %s", u, r)
 			} else if !slices.Contains(urls, u) {
 				urls = append(urls, u)
 			}

@@ -137,18 +137,32 @@ func (s *Server) wrap(rt route) http.Handler {
 				err = s.authorize(c)
 			}
 			if err != nil {
-				writeError(w, toAPIError(err), rt.legacyErrors)
+				s.fail(c, err)
 				return
 			}
 		}
 		if err := rt.handle(c); err != nil {
-			e := toAPIError(err)
-			if e.status >= 500 {
-				s.Logger.Error("handler failed", "route", rt.method+" "+rt.path, "err", err)
-			}
-			writeError(w, e, rt.legacyErrors)
+			s.fail(c, err)
 		}
 	})
+}
+
+// fail answers a handler's error. When the client has gone (its request's
+// context is cancelled), the error is most likely that cancellation seen
+// by the store: no answer is read, so the request is logged and counted as
+// 499 at INFO, not as a 500 error.
+func (s *Server) fail(c *call, err error) {
+	route := c.route.method + " " + c.route.path
+	if c.r.Context().Err() != nil {
+		s.Logger.Info("client closed request", "route", route, "err", err)
+		c.w.WriteHeader(StatusClientClosed)
+		return
+	}
+	e := toAPIError(err)
+	if e.status >= 500 {
+		s.Logger.Error("handler failed", "route", route, "err", err)
+	}
+	writeError(c.w, e, c.route.legacyErrors)
 }
 
 // authorize checks membership of the path's location and the route's

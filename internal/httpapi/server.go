@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -69,17 +70,51 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.URL.RawPath = ""
 	}
 	_, pattern := s.mux.Handler(r)
+	pattern, panicked := s.dispatch(rec, r, pattern)
+	record(s.Logger, s.Metrics, r, pattern, rec.status, start)
+	if panicked {
+		// The answer had begun when the handler panicked: break the
+		// connection rather than let a truncated answer look whole.
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// StatusClientClosed is the status logged and counted for a request whose
+// client went away before its answer (nginx's 499).
+const StatusClientClosed = 499
+
+// dispatch runs the request's handler. A panic in it is logged with the
+// route and answered 500 in the envelope, or, when the answer had begun,
+// reported so that ServeHTTP breaks the connection after its log line.
+func (s *Server) dispatch(rec *statusRecorder, r *http.Request, pattern string) (route string, aborted bool) {
+	route = pattern
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		s.Logger.Error("handler panicked", "route", route, "method", r.Method, "path", r.URL.Path,
+			"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		if rec.wroteHeader {
+			rec.status, aborted = http.StatusInternalServerError, true
+			return
+		}
+		writeError(rec, apiError{status: http.StatusInternalServerError, message: "Internal server error."}, false)
+	}()
 	switch {
 	case s.rateLimited(rec, r):
-		pattern = "rate_limited"
+		route = "rate_limited"
 	case nulInRequest(r) != "":
-		pattern = "bad_request"
+		route = "bad_request"
 		writeError(rec, toAPIError(&badRequest{msg: nulInRequest(r) + " must not contain a NUL character"}), false)
 	case pattern == "" && s.Web != nil && !strings.HasPrefix(r.URL.Path, "/api/"):
-		pattern = "web"
+		route = "web"
 		s.Web.ServeHTTP(rec, r)
 	case pattern == "":
-		pattern = "unmatched"
+		route = "unmatched"
 		s.notRouted(rec, r)
 	case strings.HasPrefix(r.URL.Path, "/api/") && !acceptable(r.Header.Get("Accept")) && !strings.HasSuffix(r.URL.Path, ".yaml") &&
 		!acceptsPDF(r.URL.Path, r.Header.Get("Accept")):
@@ -88,7 +123,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.mux.ServeHTTP(rec, r)
 	}
-	record(s.Logger, s.Metrics, r, pattern, rec.status, start)
+	return route, false
 }
 
 // nulInRequest names the path, query parameter or header that holds a NUL

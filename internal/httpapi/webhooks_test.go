@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 
+	"appointd/internal/booking"
 	"appointd/internal/demo"
+	"appointd/internal/netguard"
 )
 
 func TestHooksSettings(t *testing.T) {
@@ -282,5 +287,76 @@ func TestHookEventsOfGroupEvents(t *testing.T) {
 		if strings.Join(got, " ") != "create update delete" {
 			t.Fatalf("seat events: %v", got)
 		}
+	})
+}
+
+// TestHooksSettingsRefuseInternalAddresses: a URL whose host is a
+// loopback, private, own-interface or other special-purpose address is a
+// 422 naming it, and nothing is stored; with --webhook-allow-loopback
+// (HookAllowLocal) loopback, private and own addresses are saved, the
+// other special-purpose ranges are still refused.
+func TestHooksSettingsRefuseInternalAddresses(t *testing.T) {
+	var own netip.Addr
+	for _, a := range netguard.OwnAddrs() {
+		if a.Is4() && !a.IsLoopback() {
+			own = a
+			break
+		}
+	}
+	if !own.IsValid() {
+		t.Skip("this machine has no non-loopback IPv4 interface address")
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(own.String(), "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	receiver := httptest.NewUnstartedServer(http.NotFoundHandler())
+	receiver.Listener.Close()
+	receiver.Listener = ln
+	receiver.Start()
+	defer receiver.Close()
+	ownURL := receiver.URL + "/hook"
+
+	always := []string{"http://198.18.0.1/x", "http://192.0.2.1/x", "https://169.254.169.254/latest", "http://[fe80::1]/x",
+		"http://0.0.0.0:8080/", "http://[64:ff9b::a9fe:a9fe]/x", "http://255.255.255.255/"}
+	local := []string{ownURL, "http://[::ffff:127.0.0.1]/x", "http://127.0.0.1:9/x", "http://localhost:8080/x",
+		"http://api.localhost./x", "http://10.0.0.1/x", "http://[::1]:80/"}
+	try := func(t *testing.T, e *env, url string, status int, msg string) {
+		t.Helper()
+		owner := e.userAuth(e.login(demo.OwnerLogin, demo.Password))
+		path := fmt.Sprintf("/hooks_settings/%d", e.locA)
+		before := e.do(req{Method: "GET", Path: path, Auth: owner}).Body
+		r := e.do(req{Method: "POST", Path: path, Auth: owner,
+			Body: map[string]any{"urls": []string{"https://hooks.example.test/ok", url}, "active": 1}})
+		if status == http.StatusOK {
+			expect(t, r, status)
+			return
+		}
+		expectError(t, r, status, fmt.Sprintf("%q: refused: ", url))
+		expectError(t, r, status, msg)
+		if after := e.do(req{Method: "GET", Path: path, Auth: owner}).Body; !bytes.Equal(after, before) {
+			t.Fatalf("a refused save of %s changed the settings: %s", url, after)
+		}
+	}
+	t.Run("default", func(t *testing.T) {
+		eachEngine(t, func(t *testing.T, e *env) {
+			for _, u := range always {
+				try(t, e, u, 422, "special-purpose address")
+			}
+			try(t, e, ownURL, 422, own.String()+" is this host's own address")
+			for _, u := range local[1:] {
+				try(t, e, u, 422, "--webhook-allow-loopback")
+			}
+		})
+	})
+	t.Run("allow-loopback", func(t *testing.T) {
+		eachEngineWith(t, booking.Options{HookAllowLocal: true}, func(t *testing.T, e *env) {
+			for _, u := range always {
+				try(t, e, u, 422, "special-purpose address")
+			}
+			for _, u := range local {
+				try(t, e, u, 200, "")
+			}
+		})
 	})
 }

@@ -77,7 +77,7 @@ type serviceOut struct {
 func (h *Handler) day(w http.ResponseWriter, r *http.Request) {
 	c, _, ok, err := h.caller(r)
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	if !ok {
@@ -104,7 +104,7 @@ func (h *Handler) day(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusForbidden, "Your rights do not reach this day (last_days_count) or this location's calendar.")
 		return
 	case err != nil:
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")

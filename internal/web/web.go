@@ -107,7 +107,7 @@ func (h *Handler) clearCookie(w http.ResponseWriter, r *http.Request, name strin
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	c, token, ok, err := h.caller(r)
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	if !ok {
@@ -153,7 +153,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, booking.ErrBadCredentials), errors.As(err, &v):
 		h.signInPage(w, r, http.StatusUnauthorized, login, "Incorrect login or password.")
 	case err != nil:
-		h.fail(w, err)
+		h.fail(w, r, err)
 	default:
 		h.clearCookie(w, r, loginCSRFCookie)
 		h.setCookie(w, r, auth.SessionCookie, token, sessionMaxAge)
@@ -180,7 +180,7 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	c, token, ok, err := h.caller(r)
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	if ok {
@@ -189,7 +189,7 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if err := h.Service.Logout(r.Context(), c); err != nil {
-			h.fail(w, err)
+			h.fail(w, r, err)
 			return
 		}
 	}
@@ -205,7 +205,14 @@ func (h *Handler) render(w http.ResponseWriter, status int, name string, data an
 	}
 }
 
-func (h *Handler) fail(w http.ResponseWriter, err error) {
+// fail answers an unexpected error 500, or 499 at INFO when the client
+// has gone (its context is cancelled), like the API's routes.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil {
+		h.Logger.Info("client closed request", "path", r.URL.Path, "err", err)
+		w.WriteHeader(httpapi.StatusClientClosed)
+		return
+	}
 	h.Logger.Error("web request failed", "err", err)
 	http.Error(w, "Internal server error.", http.StatusInternalServerError)
 }

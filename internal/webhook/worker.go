@@ -20,11 +20,11 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"syscall"
 	"time"
 
 	"appointd/internal/booking"
+	"appointd/internal/netguard"
 )
 
 // Headers of every delivery.
@@ -36,8 +36,9 @@ const (
 
 // Options tune a Worker. Zero values mean the defaults.
 type Options struct {
-	// AllowPrivate permits loopback, private and link-local destinations
-	// (--webhook-allow-loopback); off, they are refused.
+	// AllowPrivate permits loopback, private and this host's own addresses
+	// (--webhook-allow-loopback); off, they are refused. Other
+	// special-purpose addresses are refused either way (netguard).
 	AllowPrivate bool
 	// Timeout bounds one delivery: connect, TLS, request and answer
 	// (default 10 s). A claim's lease is twice as long.
@@ -180,7 +181,10 @@ func (w *Worker) deliver(d booking.WebhookDelivery) {
 	}
 	log := w.o.Logger.With("delivery_id", d.DeliveryID, "location_id", d.LocationID, "resource", d.Resource,
 		"resource_id", d.ResourceID, "attempt", d.Attempts, "state", d.State)
-	if err != nil {
+	var ce *ConnectError
+	if errors.As(err, &ce) {
+		log.Warn("webhook delivery failed", "err", err, "cause", ce.Err)
+	} else if err != nil {
 		log.Warn("webhook delivery failed", "status", status, "err", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -232,11 +236,7 @@ func (w *Worker) post(d booking.WebhookDelivery) (int, error) {
 		if errors.As(err, &refused) {
 			return 0, refused
 		}
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the URL is in the row already
-		}
-		return 0, err
+		return 0, &ConnectError{Err: err}
 	}
 	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
@@ -252,28 +252,39 @@ type RefusedError struct{ Reason string }
 
 func (e *RefusedError) Error() string { return "refused: " + e.Reason }
 
+// ConnectError is any failure to get an HTTP answer: refused or reset
+// connection, timeout, TLS failure, an answer that is not HTTP. Its text,
+// which is stored and shown to the location's users, is the same for all
+// of them, so that webhook URLs cannot be used to tell open ports from
+// closed ones; the cause goes to the server log only.
+type ConnectError struct{ Err error }
+
+// ConnectFailed is the recorded text of every ConnectError.
+const ConnectFailed = "no HTTP answer (connection failed, timed out or not HTTP)"
+
+func (e *ConnectError) Error() string { return ConnectFailed }
+func (e *ConnectError) Unwrap() error { return e.Err }
+
 // newClient is an HTTP client that never follows redirects or uses a
-// proxy, and, unless allowPrivate, refuses to connect to a loopback,
-// private, link-local or unspecified address. The check runs on the
-// address being dialled, after DNS, so a name that resolves (or rebinds)
-// to an internal address is refused too.
-func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
+// proxy and refuses the addresses netguard refuses (loopback, private and
+// this host's own addresses unless allowLocal; every other special-purpose
+// range always). The check runs on the address being dialled, after DNS,
+// so a name that resolves (or rebinds) to such an address is refused too.
+func newClient(timeout time.Duration, allowLocal bool) *http.Client {
 	dialer := &net.Dialer{Timeout: min(timeout, 5*time.Second)}
-	if !allowPrivate {
-		dialer.Control = func(_, address string, _ syscall.RawConn) error {
-			host, _, err := net.SplitHostPort(address)
-			if err != nil {
-				return &RefusedError{Reason: "bad address " + address}
-			}
-			ip, err := netip.ParseAddr(host)
-			if err != nil {
-				return &RefusedError{Reason: "bad address " + address}
-			}
-			if Internal(ip) {
-				return &RefusedError{Reason: ip.String() + " is a loopback, private or link-local address (start the server with --webhook-allow-loopback to allow it)"}
-			}
-			return nil
+	dialer.Control = func(_, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return &RefusedError{Reason: "bad address " + address}
 		}
+		ip, err := netip.ParseAddr(host)
+		if err != nil {
+			return &RefusedError{Reason: "bad address " + address}
+		}
+		if r := netguard.Check(ip, allowLocal); r != "" {
+			return &RefusedError{Reason: r}
+		}
+		return nil
 	}
 	return &http.Client{
 		Timeout: timeout,
@@ -287,16 +298,4 @@ func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-}
-
-var sharedAddressSpace = netip.MustParsePrefix("100.64.0.0/10") // carrier-grade NAT
-
-// Internal reports whether ip is not a public unicast address: loopback,
-// private (RFC 1918, fc00::/7), shared (100.64.0.0/10), link-local,
-// multicast or unspecified.
-func Internal(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() || sharedAddressSpace.Contains(ip) ||
-		(ip.Is4() && ip.As4()[0] == 0)
 }
