@@ -14,7 +14,8 @@ const touchEvery = time.Minute
 
 // Authenticate turns the Authorization header's tokens into a Caller. A
 // partner token is always required; a user token, when given, must be valid
-// (an unknown token is never silently ignored).
+// and must have been issued through that same partner (an unknown or foreign
+// token is never silently ignored).
 func (s *Service) Authenticate(ctx context.Context, cred auth.Credentials, ip string) (Caller, error) {
 	if cred.Partner == "" {
 		return Caller{}, ErrUnauthorized
@@ -59,6 +60,12 @@ func (s *Service) authenticate(ctx context.Context, key [2]string, ip string) (C
 			return err
 		}
 		if !auth.SameHash(sess.TokenHash, hash) {
+			return ErrNotFound
+		}
+		// A session answers only with the partner it was issued through: a
+		// calendar session (web partner) never with an API partner token,
+		// and an API session never with another partner's token.
+		if sess.PartnerID != c.Partner.ID {
 			return ErrNotFound
 		}
 		if s.sessionIdle > 0 && now.Sub(sess.LastUsedAt) > s.sessionIdle {
