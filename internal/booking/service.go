@@ -20,6 +20,9 @@ type Options struct {
 	Now func() time.Time
 	// Hooks renders webhook payloads; nil writes no deliveries.
 	Hooks HookRenderer
+	// PasswordChecked, when set, is called before each password check of a
+	// login (tests count the bcrypt evaluations with it).
+	PasswordChecked func()
 	// HookWritten is called after a committed write that queued webhook
 	// deliveries (it wakes the delivery worker).
 	HookWritten func()
@@ -37,6 +40,8 @@ type Service struct {
 	accesses    accessCache
 	hooks       HookRenderer
 	hookWritten atomic.Bool
+
+	passwordChecked func()
 }
 
 func NewService(store Store, o Options) *Service {
@@ -48,6 +53,8 @@ func NewService(store Store, o Options) *Service {
 		sessionIdle: o.SessionIdleTimeout,
 		now:         o.Now,
 		hooks:       o.Hooks,
+
+		passwordChecked: o.PasswordChecked,
 	}
 	if o.Throttle != nil {
 		s.throttle = *o.Throttle

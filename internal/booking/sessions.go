@@ -102,6 +102,11 @@ func (s *Service) authenticate(ctx context.Context, key [2]string, ip string) (C
 // Login checks a login and password and issues a user token, which is
 // returned once and stored only as a hash. Failures are counted per login and
 // per client IP in the store, so the throttle holds across processes.
+//
+// Each attempt is reserved as a failure of both keys, under their row locks,
+// before bcrypt runs: however many attempts arrive at once, at most the
+// throttle's limit of password checks run per key in a window. A success
+// then takes its reservation back (and clears the login's failures).
 func (s *Service) Login(ctx context.Context, c Caller, login, password string) (User, string, error) {
 	v := &ValidationError{}
 	login = strings.TrimSpace(login)
@@ -114,14 +119,20 @@ func (s *Service) Login(ctx context.Context, c Caller, login, password string) (
 	if err := v.Err(); err != nil {
 		return User{}, "", err
 	}
+	// Always the login key first, then the IP key: one lock order for all.
 	keys := []string{"login:" + strings.ToLower(login)}
 	if c.IP != "" {
 		keys = append(keys, "ip:"+c.IP)
 	}
 	now := s.now()
 	var user User
-	err := s.store.Read(ctx, func(tx Tx) error {
+	var reserved []int64
+	err := s.store.Write(ctx, func(tx Tx) error {
+		reserved = reserved[:0]
 		for _, k := range keys {
+			if err := tx.LockLoginKey(ctx, k, now); err != nil {
+				return err
+			}
 			times, err := tx.LoginFailures(ctx, k, now.Add(-s.throttle.Window))
 			if err != nil {
 				return err
@@ -129,6 +140,13 @@ func (s *Service) Login(ctx context.Context, c Caller, login, password string) (
 			if wait := s.throttle.RetryAfter(now, times); wait > 0 {
 				return &ThrottledError{RetryAfter: wait}
 			}
+		}
+		for _, k := range keys {
+			id, err := tx.AddLoginFailure(ctx, k, now)
+			if err != nil {
+				return err
+			}
+			reserved = append(reserved, id)
 		}
 		u, err := tx.UserByLogin(ctx, login)
 		if errors.Is(err, ErrNotFound) {
@@ -141,13 +159,13 @@ func (s *Service) Login(ctx context.Context, c Caller, login, password string) (
 		return User{}, "", err
 	}
 	// Outside any transaction: bcrypt is slow and must not hold a lock.
+	if s.passwordChecked != nil {
+		s.passwordChecked()
+	}
 	if !s.hasher.Check(user.PasswordHash, password) {
+		// The reservation stays as the failure. Pruning is its own
+		// transaction, so it never holds a key while waiting for another.
 		err := s.store.Write(ctx, func(tx Tx) error {
-			for _, k := range keys {
-				if err := tx.AddLoginFailure(ctx, k, now); err != nil {
-					return err
-				}
-			}
 			return tx.PruneLoginFailures(ctx, now.Add(-s.throttle.Window))
 		})
 		if err != nil {
@@ -159,6 +177,11 @@ func (s *Service) Login(ctx context.Context, c Caller, login, password string) (
 	err = s.store.Write(ctx, func(tx Tx) error {
 		if err := tx.ClearLoginFailures(ctx, keys[0]); err != nil {
 			return err
+		}
+		for _, id := range reserved[1:] {
+			if err := tx.DeleteLoginFailure(ctx, id); err != nil {
+				return err
+			}
 		}
 		_, err := tx.CreateSession(ctx, Session{
 			UserID: user.ID, PartnerID: c.Partner.ID, TokenHash: auth.HashToken(token),

@@ -1,0 +1,10 @@
+-- One row per throttled key ("login:…", "ip:…"). A login attempt upserts its
+-- keys' rows before it counts their failures, so on PostgreSQL concurrent
+-- attempts for one key wait for each other (the upsert holds the row lock to
+-- the end of the transaction) and the count-then-reserve is atomic.
+-- last_at is the key's latest attempt; rows older than the window are pruned.
+CREATE TABLE login_keys (
+    subject  TEXT    PRIMARY KEY,
+    last_at  INTEGER  NOT NULL
+);
+CREATE INDEX login_keys_last_at ON login_keys (last_at);
