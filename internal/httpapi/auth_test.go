@@ -387,3 +387,37 @@ func TestLoginKeysArePruned(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentRightPasswordsAllLogIn: more right passwords at once than
+// the throttle's limit, through two servers: the attempts past the limit
+// wait for the pending ones to be taken back instead of answering 429. A
+// slow password check keeps them all in flight together.
+func TestConcurrentRightPasswordsAllLogIn(t *testing.T) {
+	slow := func() { time.Sleep(100 * time.Millisecond) }
+	eachEngineWith(t, booking.Options{PasswordChecked: slow}, func(t *testing.T, a *env) {
+		b := newEnv(t, a.engine, a.dsn, booking.Options{Now: a.clock.Now, PasswordChecked: slow}, false)
+		const n = 30
+		statuses := make(chan int, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			e := a
+			if i%2 == 1 {
+				e = b
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses <- e.do(req{Method: "POST", Path: "/auth", Auth: e.partnerAuth(),
+					Body: map[string]string{"login": demo.OwnerLogin, "password": demo.Password}}).Status
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		for s := range statuses {
+			if s != http.StatusCreated {
+				t.Fatalf("a right password at once with others: %d", s)
+			}
+		}
+		expect(t, failLogin(a, demo.OwnerLogin), http.StatusUnauthorized)
+	})
+}

@@ -122,8 +122,20 @@ func (t *tx) LockLoginKey(ctx context.Context, key string, at time.Time) error {
 	return err
 }
 
-func (t *tx) AddLoginFailure(ctx context.Context, key string, at time.Time) (int64, error) {
-	return t.insert(ctx, "INSERT INTO login_failures (subject, at) VALUES (?, ?)", key, unix(at))
+func (t *tx) ReserveLoginAttempt(ctx context.Context, key string, at time.Time) (int64, error) {
+	return t.insert(ctx, "INSERT INTO login_failures (subject, at, pending) VALUES (?, ?, ?)", key, unix(at), true)
+}
+
+func (t *tx) PendingLoginAttempts(ctx context.Context, key string, since time.Time) (int, error) {
+	var n int
+	err := t.queryRow(ctx, "SELECT count(*) FROM login_failures WHERE subject = ? AND at >= ? AND pending = ?",
+		key, unix(since), true).Scan(&n)
+	return n, err
+}
+
+func (t *tx) SettleLoginFailure(ctx context.Context, id int64) error {
+	_, err := t.exec(ctx, "UPDATE login_failures SET pending = ? WHERE id = ?", false, id)
+	return err
 }
 
 func (t *tx) DeleteLoginFailure(ctx context.Context, id int64) error {

@@ -8,3 +8,7 @@ CREATE TABLE login_keys (
     last_at  BIGINT  NOT NULL
 );
 CREATE INDEX login_keys_last_at ON login_keys (last_at);
+
+-- An attempt is reserved as a pending failure before its password check; a
+-- wrong password settles it (pending false), a right one deletes it.
+ALTER TABLE login_failures ADD COLUMN pending BOOLEAN NOT NULL DEFAULT FALSE;
