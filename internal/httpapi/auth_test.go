@@ -421,3 +421,59 @@ func TestConcurrentRightPasswordsAllLogIn(t *testing.T) {
 		expect(t, failLogin(a, demo.OwnerLogin), http.StatusUnauthorized)
 	})
 }
+
+// TestCancelledLoginTakesItsReservationBack: clients that give up during
+// the password check leave no pending failure behind (nor a session), so
+// they do not throttle the next attempt.
+func TestCancelledLoginTakesItsReservationBack(t *testing.T) {
+	inCheck := make(chan struct{}, 100)
+	hook := func() {
+		select {
+		case inCheck <- struct{}{}:
+		default:
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	eachEngineWith(t, booking.Options{PasswordChecked: hook}, func(t *testing.T, e *env) {
+		for len(inCheck) > 0 {
+			<-inCheck
+		}
+		db := rawDB(t, e)
+		count := func(q string) int {
+			var n int
+			if err := db.QueryRow(q).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		sessions := count("SELECT count(*) FROM sessions")
+		body := `{"login":"` + demo.OwnerLogin + `","password":"` + demo.Password + `"}`
+		for i := 0; i < 10; i++ {
+			ctx, cancel := context.WithCancel(context.Background())
+			hr, _ := http.NewRequestWithContext(ctx, "POST", e.srv.URL+"/api/v1/auth", strings.NewReader(body))
+			hr.Header.Set("Authorization", e.partnerAuth())
+			hr.Header.Set("Content-Type", "application/json")
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				if res, err := http.DefaultClient.Do(hr); err == nil {
+					res.Body.Close()
+				}
+			}()
+			<-inCheck
+			cancel()
+			<-done
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for count("SELECT count(*) FROM login_failures") > 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d reservations left by cancelled logins", count("SELECT count(*) FROM login_failures"))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if n := count("SELECT count(*) FROM sessions"); n != sessions {
+			t.Fatalf("cancelled logins made %d sessions", n-sessions)
+		}
+		expect(t, failLogin(e, demo.OwnerLogin), http.StatusUnauthorized)
+	})
+}
