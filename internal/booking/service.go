@@ -20,6 +20,9 @@ type Options struct {
 	Now func() time.Time
 	// Hooks renders webhook payloads; nil writes no deliveries.
 	Hooks HookRenderer
+	// PasswordChecked, when set, is called before each password check of a
+	// login (tests count the bcrypt evaluations with it).
+	PasswordChecked func()
 	// HookWritten is called after a committed write that queued webhook
 	// deliveries (it wakes the delivery worker).
 	HookWritten func()
@@ -31,29 +34,31 @@ type Options struct {
 
 // Service holds the use cases.
 type Service struct {
-	store       Store
-	outbox      Store // the store unwrapped: the worker's transactions leave the caches alone
-	hasher      *auth.Hasher
-	throttle    auth.Throttle
-	sessionIdle time.Duration
-	now         func() time.Time
-	auths       authCache
-	accesses    accessCache
-	hooks       HookRenderer
-	hookWritten atomic.Bool
-	hookLocal   bool
+	store           Store
+	outbox          Store // the store unwrapped: the worker's transactions leave the caches alone
+	hasher          *auth.Hasher
+	throttle        auth.Throttle
+	sessionIdle     time.Duration
+	now             func() time.Time
+	auths           authCache
+	accesses        accessCache
+	hooks           HookRenderer
+	hookWritten     atomic.Bool
+	hookLocal       bool
+	passwordChecked func()
 }
 
 func NewService(store Store, o Options) *Service {
 	s := &Service{
-		store:       store,
-		outbox:      store,
-		hasher:      auth.NewHasher(o.BcryptCost),
-		throttle:    auth.DefaultThrottle,
-		sessionIdle: o.SessionIdleTimeout,
-		now:         o.Now,
-		hooks:       o.Hooks,
-		hookLocal:   o.HookAllowLocal,
+		store:           store,
+		outbox:          store,
+		hasher:          auth.NewHasher(o.BcryptCost),
+		throttle:        auth.DefaultThrottle,
+		sessionIdle:     o.SessionIdleTimeout,
+		now:             o.Now,
+		hooks:           o.Hooks,
+		hookLocal:       o.HookAllowLocal,
+		passwordChecked: o.PasswordChecked,
 	}
 	if o.Throttle != nil {
 		s.throttle = *o.Throttle

@@ -14,7 +14,8 @@ const touchEvery = time.Minute
 
 // Authenticate turns the Authorization header's tokens into a Caller. A
 // partner token is always required; a user token, when given, must be valid
-// (an unknown token is never silently ignored).
+// and must have been issued through that same partner (an unknown or foreign
+// token is never silently ignored).
 func (s *Service) Authenticate(ctx context.Context, cred auth.Credentials, ip string) (Caller, error) {
 	if cred.Partner == "" {
 		return Caller{}, ErrUnauthorized
@@ -61,6 +62,12 @@ func (s *Service) authenticate(ctx context.Context, key [2]string, ip string) (C
 		if !auth.SameHash(sess.TokenHash, hash) {
 			return ErrNotFound
 		}
+		// A session answers only with the partner it was issued through: a
+		// calendar session (web partner) never with an API partner token,
+		// and an API session never with another partner's token.
+		if sess.PartnerID != c.Partner.ID {
+			return ErrNotFound
+		}
 		if s.sessionIdle > 0 && now.Sub(sess.LastUsedAt) > s.sessionIdle {
 			return ErrNotFound
 		}
@@ -92,9 +99,30 @@ func (s *Service) authenticate(ctx context.Context, key [2]string, ip string) (C
 	return c, nil
 }
 
+// Login waits: while a throttled key has pending attempts (reserved, their
+// password check not answered yet, reserved within loginPendingFor), an
+// attempt waits up to loginWaitTries × loginWaitStep for them to settle
+// before it answers 429, so that concurrent right passwords are not refused
+// for attempts that will be taken back. An older pending row (its process
+// died between reserving and settling) counts as a plain failure.
+const (
+	loginPendingFor = 30 * time.Second
+	loginWaitStep   = 50 * time.Millisecond
+	loginWaitTries  = 100
+)
+
+// errLoginBusy: the limit is reached only with attempts still pending.
+var errLoginBusy = errors.New("login attempts pending")
+
 // Login checks a login and password and issues a user token, which is
 // returned once and stored only as a hash. Failures are counted per login and
 // per client IP in the store, so the throttle holds across processes.
+//
+// Each attempt is reserved as a pending failure of both keys, under their
+// row locks, before bcrypt runs: however many attempts arrive at once, at
+// most the throttle's limit of password checks run per key in a window. A
+// wrong password settles the reservation as a failure; a right one takes it
+// back (and clears the login's failures).
 func (s *Service) Login(ctx context.Context, c Caller, login, password string) (User, string, error) {
 	v := &ValidationError{}
 	login = strings.TrimSpace(login)
@@ -107,21 +135,43 @@ func (s *Service) Login(ctx context.Context, c Caller, login, password string) (
 	if err := v.Err(); err != nil {
 		return User{}, "", err
 	}
+	// Always the login key first, then the IP key: one lock order for all.
 	keys := []string{"login:" + strings.ToLower(login)}
 	if c.IP != "" {
 		keys = append(keys, "ip:"+c.IP)
 	}
-	now := s.now()
 	var user User
-	err := s.store.Read(ctx, func(tx Tx) error {
+	var reserved []int64
+	var now time.Time
+	var throttled *ThrottledError
+	reserve := func(tx Tx) error {
+		reserved, throttled = reserved[:0], nil
 		for _, k := range keys {
+			if err := tx.LockLoginKey(ctx, k, now); err != nil {
+				return err
+			}
 			times, err := tx.LoginFailures(ctx, k, now.Add(-s.throttle.Window))
 			if err != nil {
 				return err
 			}
 			if wait := s.throttle.RetryAfter(now, times); wait > 0 {
-				return &ThrottledError{RetryAfter: wait}
+				throttled = &ThrottledError{RetryAfter: wait}
+				n, err := tx.PendingLoginAttempts(ctx, k, now.Add(-loginPendingFor))
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					return errLoginBusy
+				}
+				return throttled
 			}
+		}
+		for _, k := range keys {
+			id, err := tx.ReserveLoginAttempt(ctx, k, now)
+			if err != nil {
+				return err
+			}
+			reserved = append(reserved, id)
 		}
 		u, err := tx.UserByLogin(ctx, login)
 		if errors.Is(err, ErrNotFound) {
@@ -129,15 +179,39 @@ func (s *Service) Login(ctx context.Context, c Caller, login, password string) (
 		}
 		user = u
 		return err
-	})
-	if err != nil {
-		return User{}, "", err
 	}
+	for try := 1; ; try++ {
+		now = s.now()
+		err := s.store.Write(ctx, reserve)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, errLoginBusy) {
+			return User{}, "", err
+		}
+		if try == loginWaitTries {
+			return User{}, "", throttled
+		}
+		select {
+		case <-ctx.Done():
+			return User{}, "", ctx.Err()
+		case <-time.After(loginWaitStep):
+		}
+	}
+	// From here on the reservation is settled or taken back even when the
+	// client has gone, so that a cancelled request never leaves it pending.
+	reqCtx := ctx
+	ctx = context.WithoutCancel(ctx)
 	// Outside any transaction: bcrypt is slow and must not hold a lock.
+	if s.passwordChecked != nil {
+		s.passwordChecked()
+	}
 	if !s.hasher.Check(user.PasswordHash, password) {
+		// Pruning passes over rows others hold, so this transaction never
+		// waits for a login attempt.
 		err := s.store.Write(ctx, func(tx Tx) error {
-			for _, k := range keys {
-				if err := tx.AddLoginFailure(ctx, k, now); err != nil {
+			for _, id := range reserved {
+				if err := tx.SettleLoginFailure(ctx, id); err != nil {
 					return err
 				}
 			}
@@ -149,9 +223,18 @@ func (s *Service) Login(ctx context.Context, c Caller, login, password string) (
 		return User{}, "", ErrBadCredentials
 	}
 	token := auth.NewToken()
-	err = s.store.Write(ctx, func(tx Tx) error {
+	gone := false
+	err := s.store.Write(ctx, func(tx Tx) error {
 		if err := tx.ClearLoginFailures(ctx, keys[0]); err != nil {
 			return err
+		}
+		for _, id := range reserved[1:] {
+			if err := tx.DeleteLoginFailure(ctx, id); err != nil {
+				return err
+			}
+		}
+		if gone = reqCtx.Err() != nil; gone {
+			return nil // the client has gone: commit the take-back, no session
 		}
 		_, err := tx.CreateSession(ctx, Session{
 			UserID: user.ID, PartnerID: c.Partner.ID, TokenHash: auth.HashToken(token),
@@ -159,6 +242,9 @@ func (s *Service) Login(ctx context.Context, c Caller, login, password string) (
 		})
 		return err
 	})
+	if err == nil && gone {
+		err = reqCtx.Err()
+	}
 	if err != nil {
 		return User{}, "", err
 	}

@@ -71,7 +71,18 @@ type Tx interface {
 	// LoginFailures returns the failure times of key at or after since,
 	// oldest first.
 	LoginFailures(ctx context.Context, key string, since time.Time) ([]time.Time, error)
-	AddLoginFailure(ctx context.Context, key string, at time.Time) error
+	// LockLoginKey takes key's row lock for the rest of the transaction
+	// (creating the row), so that counting key's failures and adding one is
+	// atomic across processes.
+	LockLoginKey(ctx context.Context, key string, at time.Time) error
+	// ReserveLoginAttempt adds a pending failure of key (an attempt whose
+	// password check has not answered yet); SettleLoginFailure makes it a
+	// plain failure, DeleteLoginFailure takes it back.
+	ReserveLoginAttempt(ctx context.Context, key string, at time.Time) (int64, error)
+	// PendingLoginAttempts counts key's pending failures at or after since.
+	PendingLoginAttempts(ctx context.Context, key string, since time.Time) (int, error)
+	SettleLoginFailure(ctx context.Context, id int64) error
+	DeleteLoginFailure(ctx context.Context, id int64) error
 	ClearLoginFailures(ctx context.Context, key string) error
 	PruneLoginFailures(ctx context.Context, before time.Time) error
 

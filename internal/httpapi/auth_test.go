@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -296,4 +298,182 @@ func rawDB(t *testing.T, e *env) *sql.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// TestLoginThrottleHoldsUnderBursts: 200 wrong passwords for one login at
+// once, through two servers with their own stores on one database, run at
+// most the throttle's 10 password checks; the right password after them is
+// refused like any throttled attempt.
+func TestLoginThrottleHoldsUnderBursts(t *testing.T) {
+	var checks atomic.Int64
+	count := func() { checks.Add(1) }
+	eachEngineWith(t, booking.Options{PasswordChecked: count}, func(t *testing.T, a *env) {
+		b := newEnv(t, a.engine, a.dsn, booking.Options{Now: a.clock.Now, PasswordChecked: count}, false)
+		checks.Store(0)
+		const n = 200
+		statuses := make(chan int, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			e := a
+			if i%2 == 1 {
+				e = b
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				statuses <- failLogin(e, demo.OwnerLogin).Status
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(statuses)
+		refused := map[int]int{}
+		for s := range statuses {
+			refused[s]++
+		}
+		got := checks.Load()
+		if got < 1 || got > 10 {
+			t.Fatalf("%d password checks for %d attempts (statuses %v), want at most 10", got, n, refused)
+		}
+		if refused[401] != int(got) || refused[401]+refused[429] != n {
+			t.Fatalf("statuses %v for %d password checks", refused, got)
+		}
+		for _, e := range []*env{a, b} {
+			r := e.do(req{Method: "POST", Path: "/auth", Auth: e.partnerAuth(),
+				Body: map[string]string{"login": demo.OwnerLogin, "password": demo.Password}})
+			expectError(t, r, http.StatusTooManyRequests, "Too many login attempts.")
+		}
+		if got2 := checks.Load(); got2 != got {
+			t.Fatalf("a throttled attempt checked the password (%d checks, were %d)", got2, got)
+		}
+	})
+}
+
+// TestSuccessfulLoginsDoNotCountAgainstTheIP: a login reserves its attempt
+// as a failure before the password check; a success takes that back, so
+// many good logins from one address never throttle it.
+func TestSuccessfulLoginsDoNotCountAgainstTheIP(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		for i := 0; i < 12; i++ {
+			e.login(demo.WorkerLogin, demo.Password)
+		}
+		expect(t, failLogin(e, demo.OwnerLogin), http.StatusUnauthorized)
+		e.login(demo.OwnerLogin, demo.Password)
+	})
+}
+
+// TestLoginKeysArePruned: the per-key lock rows and failures of keys last
+// tried before the window go with a later failed login's prune.
+func TestLoginKeysArePruned(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		expect(t, failLogin(e, "old-guess@appointd.test"), http.StatusUnauthorized)
+		e.clock.Add(15*time.Minute + time.Second)
+		expect(t, failLogin(e, "new-guess@appointd.test"), http.StatusUnauthorized)
+		db := rawDB(t, e)
+		var keys, failures int
+		if err := db.QueryRow("SELECT count(*) FROM login_keys WHERE subject = 'login:old-guess@appointd.test'").Scan(&keys); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRow("SELECT count(*) FROM login_failures WHERE subject = 'login:old-guess@appointd.test'").Scan(&failures); err != nil {
+			t.Fatal(err)
+		}
+		if keys != 0 || failures != 0 {
+			t.Fatalf("after the window: %d key rows, %d failures of the old login", keys, failures)
+		}
+		if err := db.QueryRow("SELECT count(*) FROM login_keys WHERE subject = 'login:new-guess@appointd.test'").Scan(&keys); err != nil || keys != 1 {
+			t.Fatalf("the new login's key: %d rows (%v)", keys, err)
+		}
+	})
+}
+
+// TestConcurrentRightPasswordsAllLogIn: more right passwords at once than
+// the throttle's limit, through two servers: the attempts past the limit
+// wait for the pending ones to be taken back instead of answering 429. A
+// slow password check keeps them all in flight together.
+func TestConcurrentRightPasswordsAllLogIn(t *testing.T) {
+	slow := func() { time.Sleep(100 * time.Millisecond) }
+	eachEngineWith(t, booking.Options{PasswordChecked: slow}, func(t *testing.T, a *env) {
+		b := newEnv(t, a.engine, a.dsn, booking.Options{Now: a.clock.Now, PasswordChecked: slow}, false)
+		const n = 30
+		statuses := make(chan int, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			e := a
+			if i%2 == 1 {
+				e = b
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses <- e.do(req{Method: "POST", Path: "/auth", Auth: e.partnerAuth(),
+					Body: map[string]string{"login": demo.OwnerLogin, "password": demo.Password}}).Status
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		for s := range statuses {
+			if s != http.StatusCreated {
+				t.Fatalf("a right password at once with others: %d", s)
+			}
+		}
+		expect(t, failLogin(a, demo.OwnerLogin), http.StatusUnauthorized)
+	})
+}
+
+// TestCancelledLoginTakesItsReservationBack: clients that give up during
+// the password check leave no pending failure behind (nor a session), so
+// they do not throttle the next attempt.
+func TestCancelledLoginTakesItsReservationBack(t *testing.T) {
+	inCheck := make(chan struct{}, 100)
+	hook := func() {
+		select {
+		case inCheck <- struct{}{}:
+		default:
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	eachEngineWith(t, booking.Options{PasswordChecked: hook}, func(t *testing.T, e *env) {
+		for len(inCheck) > 0 {
+			<-inCheck
+		}
+		db := rawDB(t, e)
+		count := func(q string) int {
+			var n int
+			if err := db.QueryRow(q).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		sessions := count("SELECT count(*) FROM sessions")
+		body := `{"login":"` + demo.OwnerLogin + `","password":"` + demo.Password + `"}`
+		for i := 0; i < 10; i++ {
+			ctx, cancel := context.WithCancel(context.Background())
+			hr, _ := http.NewRequestWithContext(ctx, "POST", e.srv.URL+"/api/v1/auth", strings.NewReader(body))
+			hr.Header.Set("Authorization", e.partnerAuth())
+			hr.Header.Set("Content-Type", "application/json")
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				if res, err := http.DefaultClient.Do(hr); err == nil {
+					res.Body.Close()
+				}
+			}()
+			<-inCheck
+			cancel()
+			<-done
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for count("SELECT count(*) FROM login_failures") > 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d reservations left by cancelled logins", count("SELECT count(*) FROM login_failures"))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if n := count("SELECT count(*) FROM sessions"); n != sessions {
+			t.Fatalf("cancelled logins made %d sessions", n-sessions)
+		}
+		expect(t, failLogin(e, demo.OwnerLogin), http.StatusUnauthorized)
+	})
 }

@@ -7,7 +7,7 @@ import "net/http"
 func RouteAuth(s *Server) map[string]string {
 	out := map[string]string{}
 	for _, rt := range s.routes() {
-		out[rt.method+" "+rt.path] = [...]string{"none", "partner", "user"}[rt.auth]
+		out[rt.method+" "+rt.path] = [...]string{"none", "partner", "user", "partner"}[rt.auth] // authLogin needs the partner token
 	}
 	return out
 }

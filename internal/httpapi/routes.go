@@ -23,6 +23,10 @@ const (
 	authPartner
 	// authUser: partner and user token.
 	authUser
+	// authLogin: POST /auth; the partner token of the header alone. A user
+	// token in the header is ignored, so a client that always sends its
+	// stored (perhaps expired or revoked) token can still log in again.
+	authLogin
 )
 
 type route struct {
@@ -53,7 +57,7 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/metrics", handle: s.metrics},
 		{method: "GET", path: v1 + "/openapi.yaml", handle: s.openapi},
 
-		{method: "POST", path: v1 + "/auth", auth: authPartner, handle: s.login},
+		{method: "POST", path: v1 + "/auth", auth: authLogin, handle: s.login},
 		{method: "DELETE", path: v1 + "/auth", auth: authUser, handle: s.logout},
 
 		{method: "GET", path: v1 + "/companies", auth: authPartner, handle: s.listLocations},
@@ -177,7 +181,7 @@ func (s *Server) authorize(c *call) error {
 
 func (s *Server) authenticate(c *call) error {
 	h := c.r.Header.Get("Authorization")
-	if strings.TrimSpace(h) == "" {
+	if strings.TrimSpace(h) == "" && c.route.auth != authLogin {
 		if ck, err := c.r.Cookie(auth.SessionCookie); err == nil && ck.Value != "" {
 			return s.authenticateCookie(c, ck.Value)
 		}
@@ -185,6 +189,9 @@ func (s *Server) authenticate(c *call) error {
 	cred, ok := auth.ParseAuthorization(h)
 	if !ok {
 		return booking.ErrUnauthorized
+	}
+	if c.route.auth == authLogin {
+		cred.User = ""
 	}
 	caller, err := s.Service.Authenticate(c.ctx, cred, c.caller.IP)
 	c.caller = caller

@@ -114,8 +114,32 @@ func (t *tx) LoginFailures(ctx context.Context, key string, since time.Time) ([]
 	return out, rows.Err()
 }
 
-func (t *tx) AddLoginFailure(ctx context.Context, key string, at time.Time) error {
-	_, err := t.exec(ctx, "INSERT INTO login_failures (subject, at) VALUES (?, ?)", key, unix(at))
+// LockLoginKey upserts key's row; on PostgreSQL the upsert keeps the row
+// locked until the transaction ends, so attempts for one key take turns.
+func (t *tx) LockLoginKey(ctx context.Context, key string, at time.Time) error {
+	_, err := t.exec(ctx, `INSERT INTO login_keys (subject, last_at) VALUES (?, ?)
+		ON CONFLICT (subject) DO UPDATE SET last_at = excluded.last_at`, key, unix(at))
+	return err
+}
+
+func (t *tx) ReserveLoginAttempt(ctx context.Context, key string, at time.Time) (int64, error) {
+	return t.insert(ctx, "INSERT INTO login_failures (subject, at, pending) VALUES (?, ?, ?)", key, unix(at), true)
+}
+
+func (t *tx) PendingLoginAttempts(ctx context.Context, key string, since time.Time) (int, error) {
+	var n int
+	err := t.queryRow(ctx, "SELECT count(*) FROM login_failures WHERE subject = ? AND at >= ? AND pending = ?",
+		key, unix(since), true).Scan(&n)
+	return n, err
+}
+
+func (t *tx) SettleLoginFailure(ctx context.Context, id int64) error {
+	_, err := t.exec(ctx, "UPDATE login_failures SET pending = ? WHERE id = ?", false, id)
+	return err
+}
+
+func (t *tx) DeleteLoginFailure(ctx context.Context, id int64) error {
+	_, err := t.exec(ctx, "DELETE FROM login_failures WHERE id = ?", id)
 	return err
 }
 
@@ -124,7 +148,16 @@ func (t *tx) ClearLoginFailures(ctx context.Context, key string) error {
 	return err
 }
 
+// PruneLoginFailures deletes failures and keys older than before. It passes
+// over rows another transaction holds (a login attempt's key), so it never
+// waits for one and never deadlocks with it; they go at a later prune.
 func (t *tx) PruneLoginFailures(ctx context.Context, before time.Time) error {
-	_, err := t.exec(ctx, "DELETE FROM login_failures WHERE at < ?", unix(before))
+	_, err := t.exec(ctx, `DELETE FROM login_failures WHERE id IN
+		(SELECT id FROM login_failures WHERE at < ?`+t.d.skipLocked()+`)`, unix(before))
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `DELETE FROM login_keys WHERE subject IN
+		(SELECT subject FROM login_keys WHERE last_at < ?`+t.d.skipLocked()+`)`, unix(before))
 	return err
 }
