@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -311,28 +310,7 @@ func TestLoginThrottleHoldsUnderBursts(t *testing.T) {
 		b := newEnv(t, a.engine, a.dsn, booking.Options{Now: a.clock.Now, PasswordChecked: count}, false)
 		checks.Store(0)
 		const n = 200
-		statuses := make(chan int, n)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for i := 0; i < n; i++ {
-			e := a
-			if i%2 == 1 {
-				e = b
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				statuses <- failLogin(e, demo.OwnerLogin).Status
-			}()
-		}
-		close(start)
-		wg.Wait()
-		close(statuses)
-		refused := map[int]int{}
-		for s := range statuses {
-			refused[s]++
-		}
+		refused := raceAcross(n, a, b, func(e *env) int { return failLogin(e, demo.OwnerLogin).Status })
 		got := checks.Load()
 		if got < 1 || got > 10 {
 			t.Fatalf("%d password checks for %d attempts (statuses %v), want at most 10", got, n, refused)
@@ -396,27 +374,12 @@ func TestConcurrentRightPasswordsAllLogIn(t *testing.T) {
 	slow := func() { time.Sleep(100 * time.Millisecond) }
 	eachEngineWith(t, booking.Options{PasswordChecked: slow}, func(t *testing.T, a *env) {
 		b := newEnv(t, a.engine, a.dsn, booking.Options{Now: a.clock.Now, PasswordChecked: slow}, false)
-		const n = 30
-		statuses := make(chan int, n)
-		var wg sync.WaitGroup
-		for i := 0; i < n; i++ {
-			e := a
-			if i%2 == 1 {
-				e = b
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				statuses <- e.do(req{Method: "POST", Path: "/auth", Auth: e.partnerAuth(),
-					Body: map[string]string{"login": demo.OwnerLogin, "password": demo.Password}}).Status
-			}()
-		}
-		wg.Wait()
-		close(statuses)
-		for s := range statuses {
-			if s != http.StatusCreated {
-				t.Fatalf("a right password at once with others: %d", s)
-			}
+		got := raceAcross(30, a, b, func(e *env) int {
+			return e.do(req{Method: "POST", Path: "/auth", Auth: e.partnerAuth(),
+				Body: map[string]string{"login": demo.OwnerLogin, "password": demo.Password}}).Status
+		})
+		if got[http.StatusCreated] != 30 {
+			t.Fatalf("right passwords at once with others: %v", got)
 		}
 		expect(t, failLogin(a, demo.OwnerLogin), http.StatusUnauthorized)
 	})

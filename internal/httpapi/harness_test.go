@@ -329,3 +329,32 @@ func bookingDefaults() booking.Options { return booking.Options{} }
 func (e *env) routes() []string {
 	return httpapi.NewServer(httpapi.Deps{Service: e.svc}).Routes()
 }
+
+// raceAcross sends n requests at once, alternately through servers a and b
+// (two stores on one database, as two processes), and counts the statuses
+// that call returns.
+func raceAcross(n int, a, b *env, call func(e *env) int) map[int]int {
+	statuses := make(chan int, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		e := a
+		if i%2 == 1 {
+			e = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			statuses <- call(e)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(statuses)
+	got := map[int]int{}
+	for s := range statuses {
+		got[s]++
+	}
+	return got
+}
