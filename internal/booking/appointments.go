@@ -237,7 +237,7 @@ func (s *Service) CreateAppointment(ctx context.Context, c Caller, locationID in
 			return err
 		}
 		perms = m.Permissions()
-		if in.Attendance != nil && *in.Attendance != AttendanceWaiting && !m.Permissions().Allows(auth.PermEditAttendance) {
+		if in.Attendance != nil && *in.Attendance != AttendanceWaiting && !perms.Allows(auth.PermEditAttendance) {
 			return ErrForbidden
 		}
 		if !canEditCustomFields(m) {
@@ -644,7 +644,7 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 		if err != nil {
 			return err
 		}
-		if p.Attendance != nil && *p.Attendance != old.Attendance && !m.Permissions().Allows(auth.PermEditAttendance) {
+		if p.Attendance != nil && *p.Attendance != old.Attendance && !perms.Allows(auth.PermEditAttendance) {
 			return ErrForbidden
 		}
 		r := reachOf(m, loc, s.now())
@@ -685,7 +685,7 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 			return err
 		}
 		if (a.TeamMemberID != old.TeamMemberID || !a.Start.Equal(old.Start) || a.SeanceLength != old.SeanceLength ||
-			!sameServiceLines(a.Services, old.Services)) && !m.Permissions().Allows(auth.PermEditFullPaid) {
+			!sameServiceLines(a.Services, old.Services)) && !perms.Allows(auth.PermEditFullPaid) {
 			if paid, err := paidInFull(ctx, tx, loc, old.VisitID); err != nil {
 				return err
 			} else if paid {

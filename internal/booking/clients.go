@@ -195,9 +195,7 @@ func (s *Service) CreateClient(ctx context.Context, c Caller, locationID int64, 
 		if out, err = s.insertClient(ctx, tx, locationID, in); err != nil {
 			return err
 		}
-		if !seesContacts(m.Permissions()) {
-			out = out.masked()
-		}
+		maskClient(m.Permissions(), &out)
 		return nil
 	})
 	return out, err
@@ -235,9 +233,7 @@ func (s *Service) GetClient(ctx context.Context, c Caller, locationID, id int64)
 		if out, err = tx.Client(ctx, locationID, id); err != nil {
 			return err
 		}
-		if !seesContacts(m.Permissions()) {
-			out = out.masked()
-		}
+		maskClient(m.Permissions(), &out)
 		return nil
 	})
 	return out, err
@@ -273,9 +269,7 @@ func (s *Service) UpdateClient(ctx context.Context, c Caller, locationID, id int
 			return err
 		}
 		out = cl
-		if !seesContacts(m.Permissions()) {
-			out = cl.masked()
-		}
+		maskClient(m.Permissions(), &out)
 		return nil
 	})
 	return out, err

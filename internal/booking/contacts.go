@@ -45,13 +45,17 @@ func (c Client) masked() Client {
 	return c
 }
 
+// maskClient masks a client in place unless p allows contacts.
+func maskClient(p auth.Permissions, c *Client) {
+	if !seesContacts(p) {
+		*c = c.masked()
+	}
+}
+
 // maskClients masks the clients in place unless p allows contacts.
 func maskClients(p auth.Permissions, list []Client) {
-	if seesContacts(p) {
-		return
-	}
 	for i := range list {
-		list[i] = list[i].masked()
+		maskClient(p, &list[i])
 	}
 }
 

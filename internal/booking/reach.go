@@ -79,11 +79,7 @@ func paidInFull(ctx context.Context, tx Tx, loc Location, visitID int64) (bool, 
 		return false, nil
 	}
 	d, err := visitDetails(ctx, tx, loc, v)
-	if err != nil {
-		return false, err
-	}
-	st := d.PaidState()
-	return st == PaidFull || st == PaidOver, nil
+	return err == nil && d.PaidInFull(), err
 }
 
 // sameServiceLines reports whether two appointments bill the same: the same

@@ -214,6 +214,12 @@ func (s *Service) GetVisitDetails(ctx context.Context, c Caller, locationID, rec
 	return d, err
 }
 
+// PaidInFull reports whether the visit's payments cover its total.
+func (d VisitDetails) PaidInFull() bool {
+	st := d.PaidState()
+	return st == PaidFull || st == PaidOver
+}
+
 func (d VisitDetails) record(id int64) (AppointmentView, error) {
 	for _, r := range d.Records {
 		if r.ID == id {
@@ -304,7 +310,7 @@ func (s *Service) EditVisit(ctx context.Context, c Caller, visitID, recordID int
 		if (len(in.NewPayments) > 0 || len(in.DeletedPaymentIDs) > 0 || in.FastPayment != 0) && !perms.Allows(auth.PermFinances) {
 			return ErrForbidden
 		}
-		if st := d.PaidState(); (st == PaidFull || st == PaidOver) && (len(in.Services) > 0 || len(in.DeletedPaymentIDs) > 0) &&
+		if d.PaidInFull() && (len(in.Services) > 0 || len(in.DeletedPaymentIDs) > 0) &&
 			!perms.Allows(auth.PermEditFullPaid) {
 			return ErrForbidden
 		}

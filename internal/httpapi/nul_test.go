@@ -80,7 +80,8 @@ func TestNULRefused(t *testing.T) {
 		}
 
 		// Go's client will not send a NUL in a header; a raw one is refused
-		// too (by net/http already, and by the server's own check behind it).
+		// by net/http's own parser before any handler (appointd has no check
+		// of its own for it: this holds the guarantee it relies on).
 		for _, h := range []string{"Authorization: Bearer " + e.partner + ", User " + owner + "\x00",
 			"X-Note: a\x00b"} {
 			if st := rawStatus(t, e, "GET /api/v1/clients/"+fmt.Sprint(e.locA)+" HTTP/1.1", h); st != 400 {

@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,26 +18,8 @@ import (
 	"appointd/internal/testenv"
 )
 
-// logBuffer collects a server's log lines (slog text) for a test.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // lines are the log lines containing every one of parts.
-func (l *logBuffer) lines(parts ...string) []string {
+func (l *lockedBuffer) lines(parts ...string) []string {
 	var out []string
 	for _, line := range strings.Split(l.String(), "\n") {
 		all := line != ""
@@ -59,10 +39,10 @@ func (l *logBuffer) lines(parts ...string) []string {
 // /api/v1/test/slow waits for its client to go away, then fails with the
 // cancellation as a store call would. started gets a value when the slow
 // one has begun.
-func loggedServer(t *testing.T, engine string) (base string, logs *logBuffer, started chan struct{}) {
+func loggedServer(t *testing.T, engine string) (base string, logs *lockedBuffer, started chan struct{}) {
 	st := testenv.Open(t, testenv.DSN(t, engine))
 	svc := booking.NewService(st, booking.Options{})
-	logs = &logBuffer{}
+	logs = &lockedBuffer{}
 	web := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("web page broke") })
 	s := httpapi.NewServer(httpapi.Deps{Service: svc, OpenAPI: api.OpenAPI, Web: web,
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})

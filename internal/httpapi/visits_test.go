@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -407,28 +406,14 @@ func TestFastPaymentsRaceOnce(t *testing.T) {
 		for _, day := range bookingDays(6) {
 			f := newVisitFixtureOn(t, e, day)
 			const n = 16
-			statuses := make(chan int, n)
-			start := make(chan struct{})
-			var wg sync.WaitGroup
-			for i := 0; i < n; i++ {
-				srv := e
-				if i%2 == 1 {
-					srv = second
+			// Cash through one server, card through the other.
+			got := raceAcross(n, e, second, func(srv *env) int {
+				kind := 1
+				if srv == second {
+					kind = 2
 				}
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					<-start
-					statuses <- f.edit(srv, f.worker, f.haircut, map[string]any{"fast_payment": 1 + i%2}).Status
-				}()
-			}
-			close(start)
-			wg.Wait()
-			close(statuses)
-			got := map[int]int{}
-			for s := range statuses {
-				got[s]++
-			}
+				return f.edit(srv, f.worker, f.haircut, map[string]any{"fast_payment": kind}).Status
+			})
 			if got[200] != 1 || got[422] != n-1 {
 				t.Fatalf("%s: statuses %v, want one 200 and %d 422", day, got, n-1)
 			}
