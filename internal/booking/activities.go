@@ -552,7 +552,7 @@ func (s *Service) joinActivity(ctx context.Context, tx Tx, c Caller, loc Locatio
 // updateSeat edits an appointment in a group event. Its member, time,
 // length and service are the event's: a patch may repeat them but not
 // change them (move the event instead).
-func (s *Service) updateSeat(ctx context.Context, tx Tx, loc Location, old Appointment, p AppointmentPatch) (Appointment, error) {
+func (s *Service) updateSeat(ctx context.Context, tx Tx, loc Location, old Appointment, p AppointmentPatch, held []int64) (Appointment, error) {
 	v := &ValidationError{}
 	if p.ActivityID != nil && *p.ActivityID != old.ActivityID {
 		v.Add("activity_id", "an appointment cannot move to another group event; delete it and book the other one")
@@ -604,7 +604,7 @@ func (s *Service) updateSeat(ctx context.Context, tx Tx, loc Location, old Appoi
 				}
 			}
 			a.ClientID = id
-			if a.VisitID, err = s.visitFor(ctx, tx, loc, a); err != nil {
+			if a.VisitID, err = s.visitFor(ctx, tx, loc, a, held...); err != nil {
 				return old, err
 			}
 		}
@@ -612,8 +612,5 @@ func (s *Service) updateSeat(ctx context.Context, tx Tx, loc Location, old Appoi
 	if err := tx.UpdateAppointment(ctx, a); err != nil {
 		return old, err
 	}
-	if a.VisitID != old.VisitID {
-		return a, s.dropEmptyVisit(ctx, tx, old.VisitID)
-	}
-	return a, nil
+	return a, s.leaveVisit(ctx, tx, a.ID, old.VisitID, a.VisitID)
 }

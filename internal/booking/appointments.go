@@ -3,6 +3,7 @@ package booking
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -447,15 +448,18 @@ func (s *Service) resolveClient(ctx context.Context, tx Tx, locationID int64, re
 	return &cl.ID, nil
 }
 
-// visitFor is D11: the client's visit of the appointment's local day, or a
-// new one.
-func (s *Service) visitFor(ctx context.Context, tx Tx, loc Location, a Appointment) (int64, error) {
+// visitFor is D11: the client's visit of the appointment's local day,
+// locked (joinVisit), or a new one. held are the visits the transaction
+// holds already, for the lock order.
+func (s *Service) visitFor(ctx context.Context, tx Tx, loc Location, a Appointment, held ...int64) (int64, error) {
 	local := a.Start.In(loc.Zone())
 	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
 	if a.ClientID != nil {
 		v, err := tx.VisitOf(ctx, loc.ID, *a.ClientID, day)
 		if err == nil {
-			return v.ID, nil
+			if live, err := joinVisit(ctx, tx, v.ID, held); err != nil || live {
+				return v.ID, err
+			}
 		} else if !errors.Is(err, ErrNotFound) {
 			return 0, err
 		}
@@ -489,12 +493,12 @@ func (s *Service) GetAppointment(ctx context.Context, c Caller, locationID, id i
 // DeleteAppointment soft-deletes an appointment (D12); the visit goes with
 // its last appointment.
 func (s *Service) DeleteAppointment(ctx context.Context, c Caller, locationID, id int64) error {
-	return s.store.Write(ctx, func(tx Tx) error {
+	return s.writeRelocking(ctx, func(tx Tx, plan relock) error {
 		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermDeleteRecords)
 		if err != nil {
 			return err
 		}
-		a, err := liveAppointment(ctx, tx, locationID, id)
+		a, err := lockAppointment(ctx, tx, locationID, id, plan)
 		if err != nil {
 			return err
 		}
@@ -634,13 +638,16 @@ func (p AppointmentPatch) merge(a Appointment, zone *time.Location) AppointmentI
 func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, id int64, p AppointmentPatch) (AppointmentView, error) {
 	var out AppointmentView
 	var perms auth.Permissions
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.writeRelocking(ctx, func(tx Tx, plan relock) error {
 		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermEditRecords)
 		if err != nil {
 			return err
 		}
 		perms = m.Permissions()
-		old, err := liveAppointment(ctx, tx, locationID, id)
+		if p.TeamMemberID != nil {
+			plan.members = append(slices.Clone(plan.members), *p.TeamMemberID)
+		}
+		old, err := lockAppointment(ctx, tx, locationID, id, plan)
 		if err != nil {
 			return err
 		}
@@ -654,20 +661,12 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 		if !canEditCustomFields(m) {
 			p.CustomFields = nil
 		}
+		held := append(slices.Clone(plan.visits), old.VisitID)
 		if old.ActivityID != 0 || (p.ActivityID != nil && *p.ActivityID != 0) {
 			if old.ActivityID == 0 {
 				return Invalid("activity_id", "an appointment cannot join a group event; book the event with activity_id instead")
 			}
-			// The event's lock, then the seat again: a move of the event
-			// or another seat edit may have changed it meanwhile, and the
-			// "client already in it" check needs the event's seats fixed.
-			if err := tx.Lock(ctx, LockActivity, old.ActivityID); err != nil {
-				return err
-			}
-			if old, err = liveAppointment(ctx, tx, locationID, id); err != nil {
-				return err
-			}
-			if _, err := s.updateSeat(ctx, tx, loc, old, p); err != nil {
+			if _, err := s.updateSeat(ctx, tx, loc, old, p, held); err != nil {
 				return err
 			}
 			if err := s.reread(ctx, tx, loc, id, &out); err != nil {
@@ -684,21 +683,18 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 		if err := r.check(a.TeamMemberID, a.Start); err != nil {
 			return err
 		}
-		if (a.TeamMemberID != old.TeamMemberID || !a.Start.Equal(old.Start) || a.SeanceLength != old.SeanceLength ||
-			!sameServiceLines(a.Services, old.Services)) && !perms.Allows(auth.PermEditFullPaid) {
+		moved := a.TeamMemberID != old.TeamMemberID || !a.Start.Equal(old.Start) || a.SeanceLength != old.SeanceLength
+		if (moved || !sameServiceLines(a.Services, old.Services)) && !perms.Allows(auth.PermEditFullPaid) {
 			if paid, err := paidInFull(ctx, tx, loc, old.VisitID); err != nil {
 				return err
 			} else if paid {
 				return ErrForbidden
 			}
 		}
-		// Lock the old and the new member's rows, in id order.
-		for _, mid := range []int64{min(old.TeamMemberID, a.TeamMemberID), max(old.TeamMemberID, a.TeamMemberID)} {
-			if err := tx.Lock(ctx, LockTeamMember, mid); err != nil {
-				return err
-			}
-		}
-		if !p.SaveIfBusy {
+		// Only a change of time, length or member is checked for overlap:
+		// an appointment placed over another with save_if_busy stays
+		// editable in everything else.
+		if moved && !p.SaveIfBusy {
 			if err := s.checkPlacement(ctx, tx, loc, a, id); err != nil {
 				return err
 			}
@@ -711,17 +707,15 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 		sameDay := old.Start.In(zone).Format(apitime.Date) == a.Start.In(zone).Format(apitime.Date)
 		sameClient := (old.ClientID == nil && a.ClientID == nil) || (old.ClientID != nil && a.ClientID != nil && *old.ClientID == *a.ClientID)
 		if !sameDay || !sameClient {
-			if a.VisitID, err = s.visitFor(ctx, tx, loc, a); err != nil {
+			if a.VisitID, err = s.visitFor(ctx, tx, loc, a, held...); err != nil {
 				return err
 			}
 		}
 		if err := tx.UpdateAppointment(ctx, a); err != nil {
 			return err
 		}
-		if a.VisitID != old.VisitID {
-			if err := s.dropEmptyVisit(ctx, tx, old.VisitID); err != nil {
-				return err
-			}
+		if err := s.leaveVisit(ctx, tx, id, old.VisitID, a.VisitID); err != nil {
+			return err
 		}
 		if err := s.reread(ctx, tx, loc, id, &out); err != nil {
 			return err
@@ -730,6 +724,25 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 	})
 	maskView(perms, &out)
 	return out, err
+}
+
+// leaveVisit finishes an appointment's move from one visit to another: the
+// payments taken through it go with it, both visits' paid sums are
+// rewritten, and the old visit is dropped if it is left empty.
+func (s *Service) leaveVisit(ctx context.Context, tx Tx, appointmentID, from, to int64) error {
+	if from == to {
+		return nil
+	}
+	if moved, err := tx.MovePayments(ctx, appointmentID, from, to); err != nil {
+		return err
+	} else if moved > 0 {
+		for _, v := range []int64{from, to} {
+			if err := tx.SumVisitPaid(ctx, v); err != nil {
+				return err
+			}
+		}
+	}
+	return s.dropEmptyVisit(ctx, tx, from)
 }
 
 // AppointmentQuery narrows an appointment list; instants are half-open

@@ -345,19 +345,24 @@ func (s *Service) lockSchedule(ctx context.Context, tx Tx, c Caller, locationID,
 }
 
 // lockAll locks rows of one table in ascending id order, each once (ids
-// of 0 are skipped). See the lock order in docs/ARCHITECTURE.md.
+// of 0 are skipped). A missing row does not stop the others from being
+// locked; it is ErrNotFound at the end. See the lock order in
+// docs/ARCHITECTURE.md.
 func lockAll(ctx context.Context, tx Tx, table Lockable, ids []int64) error {
+	var missing error
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	for i, id := range ids {
 		if id == 0 || (i > 0 && ids[i-1] == id) {
 			continue
 		}
-		if err := tx.Lock(ctx, table, id); err != nil {
+		if err := tx.Lock(ctx, table, id); err != nil && !errors.Is(err, ErrNotFound) {
 			return err
+		} else if err != nil {
+			missing = err
 		}
 	}
-	return nil
+	return missing
 }
 
 // lockEvents locks the activities of every event of the series at once, in

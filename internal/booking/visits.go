@@ -69,6 +69,9 @@ type VisitTx interface {
 	DeletePayment(ctx context.Context, visitID, id int64, at time.Time) error
 	// SumVisitPaid rewrites visits.paid from the visit's payments.
 	SumVisitPaid(ctx context.Context, visitID int64) error
+	// MovePayments moves the live payments taken through an appointment
+	// from one visit to another and says how many moved.
+	MovePayments(ctx context.Context, appointmentID, from, to int64) (int64, error)
 }
 
 // Paid states of a visit.

@@ -42,10 +42,13 @@ func (d dialect) rebind(q string) string {
 }
 
 // forUpdate is the row-lock suffix; SQLite's write transaction already holds
-// the database lock.
+// the database lock. NO KEY UPDATE excludes every other writer's lock but
+// not the key-share lock an INSERT takes on the row its foreign key names:
+// FOR UPDATE would make a payment insert (naming the team member) wait for
+// a transaction that holds the member's lock and waits for the visit's.
 func (d dialect) forUpdate() string {
 	if d == postgres {
-		return " FOR UPDATE"
+		return " FOR NO KEY UPDATE"
 	}
 	return ""
 }

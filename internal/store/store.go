@@ -181,7 +181,7 @@ func (s *Store) Read(ctx context.Context, fn func(booking.Tx) error) error {
 // IMMEDIATE on the single write connection, so write transactions are
 // serialized in this process and, through the database lock, across
 // processes. On PostgreSQL a rule that must check then write takes a row lock
-// with Tx.Lock (SELECT ... FOR UPDATE).
+// with Tx.Lock (SELECT ... FOR NO KEY UPDATE).
 func (s *Store) Write(ctx context.Context, fn func(booking.Tx) error) error {
 	return s.run(ctx, s.write, s.writeStmts, "write", nil, fn)
 }

@@ -88,3 +88,12 @@ func (t *tx) SumVisitPaid(ctx context.Context, visitID int64) error {
 	return mustAffect(t.exec(ctx, `UPDATE visits SET paid = (SELECT COALESCE(SUM(amount), 0) FROM payments
 		WHERE visit_id = ? AND deleted_at IS NULL) WHERE id = ?`, visitID, visitID))
 }
+
+func (t *tx) MovePayments(ctx context.Context, appointmentID, from, to int64) (int64, error) {
+	res, err := t.exec(ctx, "UPDATE payments SET visit_id = ? WHERE appointment_id = ? AND visit_id = ? AND deleted_at IS NULL",
+		to, appointmentID, from)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
