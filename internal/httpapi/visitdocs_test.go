@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 )
 
@@ -196,6 +197,53 @@ func TestVisitStatusFollowsAppointments(t *testing.T) {
 		expect(t, f.edit(e, f.owner, f.manicure, map[string]any{"attendance": 1}), 200)
 		if got := status(f.manicure); got != 1 {
 			t.Fatalf("after Edit Visit attendance 1: visit_attendance %d", got)
+		}
+	})
+}
+
+// TestVisitStatusRace: Edit Visit (visit, then its appointments) and edits
+// of the visit's appointments (appointment, then the visit's status) cross
+// on the same rows; every request succeeds and the status ends by the rule.
+func TestVisitStatusRace(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		second := newEnv(t, e.engine, e.dsn, bookingDefaults(), false)
+		second.partner = e.partner
+		f := newVisitFixture(t, e)
+		const n = 24
+		i := 0
+		var mu sync.Mutex
+		got := raceAcross(n, e, second, func(srv *env) int {
+			mu.Lock()
+			i++
+			k := i
+			mu.Unlock()
+			if k%3 == 0 {
+				return f.edit(srv, f.owner, f.haircut, map[string]any{"attendance": k % 2}).Status
+			}
+			id := f.haircut
+			if k%3 == 1 {
+				id = f.manicure
+			}
+			return srv.do(req{Method: "PUT", Path: fmt.Sprintf("/record/%d/%d", e.locA, id), Auth: e.userAuth(f.owner),
+				Body: map[string]any{"attendance": 2}}).Status
+		})
+		if got[200]+got[201] != n {
+			t.Fatalf("statuses %v, want only 200 and 201", got)
+		}
+		var att []int64
+		for _, id := range []int64{f.haircut, f.manicure} {
+			a := e.do(req{Method: "GET", Path: fmt.Sprintf("/record/%d/%d", e.locA, id), Auth: e.userAuth(f.owner)}).Data()
+			att = append(att, num(a["attendance"]), num(a["visit_attendance"]))
+		}
+		want := int64(0)
+		switch {
+		case att[0] == 1 || att[2] == 1:
+			want = 1
+		case att[0] == 2 && att[2] == 2:
+			want = 2
+		}
+		if att[1] != want || att[3] != want {
+			t.Fatalf("attendance %d and %d give visit %d, shown %d and %d", att[0], att[2], want, att[1], att[3])
 		}
 	})
 }

@@ -51,6 +51,9 @@ func (t *tx) CreateAppointment(ctx context.Context, a booking.Appointment) (int6
 	if custom == nil {
 		custom = map[string]any{}
 	}
+	if err := t.lockVisits(ctx, a.VisitID); err != nil {
+		return 0, err
+	}
 	id, err := t.insert(ctx, `INSERT INTO appointments (location_id, team_member_id, client_id, visit_id, start_at,
 		end_at, seance_length, technical_break_duration, comment, attendance, api_id, custom_color, record_labels,
 		custom_fields, sms_remain_hours, email_remain_hours, send_sms, created_user_id, partner_id, activity_id,
@@ -98,11 +101,15 @@ func (t *tx) Overlapping(ctx context.Context, teamMemberID int64, from, to time.
 }
 
 func (t *tx) DeleteAppointment(ctx context.Context, locationID, id int64, at time.Time) error {
+	visitID := t.visitOfAppointment(ctx, id)
+	if err := t.lockVisits(ctx, visitID); err != nil {
+		return err
+	}
 	if err := mustAffect(t.exec(ctx, "UPDATE appointments SET deleted_at = ?, updated_at = ?, sequence = sequence + 1 WHERE location_id = ? AND id = ? AND deleted_at IS NULL",
 		unix(at), unix(at), locationID, id)); err != nil {
 		return err
 	}
-	return t.settleVisitAttendance(ctx, t.visitOfAppointment(ctx, id))
+	return t.settleVisitAttendance(ctx, visitID)
 }
 
 // visitOfAppointment is an appointment's visit id, or 0.
@@ -162,6 +169,9 @@ func (t *tx) UpdateAppointment(ctx context.Context, a booking.Appointment) error
 		custom = map[string]any{}
 	}
 	oldVisit := t.visitOfAppointment(ctx, a.ID)
+	if err := t.lockVisits(ctx, oldVisit, a.VisitID); err != nil {
+		return err
+	}
 	err := mustAffect(t.exec(ctx, `UPDATE appointments SET team_member_id = ?, client_id = ?, visit_id = ?, start_at = ?,
 		end_at = ?, seance_length = ?, technical_break_duration = ?, comment = ?, attendance = ?, api_id = ?,
 		custom_color = ?, record_labels = ?, custom_fields = ?, sms_remain_hours = ?, email_remain_hours = ?,

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 
 	"appointd/internal/booking"
@@ -136,6 +137,24 @@ const visitAttendanceExpr = `CASE
 	WHEN NOT EXISTS (SELECT 1 FROM appointments x WHERE x.visit_id = visits.id AND x.deleted_at IS NULL AND x.attendance <> -1) THEN -1
 	WHEN NOT EXISTS (SELECT 1 FROM appointments x WHERE x.visit_id = visits.id AND x.deleted_at IS NULL AND x.attendance NOT IN (-1, 2)) THEN 2
 	ELSE 0 END`
+
+// lockVisits locks the visits (ascending, 0 skipped) before their
+// appointments are written: Edit Visit locks the visit, then writes its
+// appointments, so a writer of an appointment that later rewrites the
+// visit's status must hold the visit first (docs/ARCHITECTURE.md, lock
+// order).
+func (t *tx) lockVisits(ctx context.Context, ids ...int64) error {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	for _, id := range ids {
+		if id == 0 {
+			continue
+		}
+		if err := t.Lock(ctx, booking.LockVisit, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // settleVisitAttendance recomputes the status of the visits from their
 // appointments; a visit left without appointments keeps its status.
