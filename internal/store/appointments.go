@@ -101,7 +101,10 @@ func (t *tx) Overlapping(ctx context.Context, teamMemberID int64, from, to time.
 }
 
 func (t *tx) DeleteAppointment(ctx context.Context, locationID, id int64, at time.Time) error {
-	visitID := t.visitOfAppointment(ctx, id)
+	visitID, err := t.visitOfAppointment(ctx, id)
+	if err != nil {
+		return err
+	}
 	if err := t.lockVisits(ctx, visitID); err != nil {
 		return err
 	}
@@ -112,11 +115,11 @@ func (t *tx) DeleteAppointment(ctx context.Context, locationID, id int64, at tim
 	return t.settleVisitAttendance(ctx, visitID)
 }
 
-// visitOfAppointment is an appointment's visit id, or 0.
-func (t *tx) visitOfAppointment(ctx context.Context, id int64) int64 {
+// visitOfAppointment is an appointment's visit id.
+func (t *tx) visitOfAppointment(ctx context.Context, id int64) (int64, error) {
 	var visitID int64
-	_ = t.queryRow(ctx, "SELECT visit_id FROM appointments WHERE id = ?", id).Scan(&visitID)
-	return visitID
+	err := t.queryRow(ctx, "SELECT visit_id FROM appointments WHERE id = ?", id).Scan(&visitID)
+	return visitID, one(err)
 }
 
 const visitColumns = "id, location_id, client_id, day, attendance, comment, paid, created_at"
@@ -168,11 +171,14 @@ func (t *tx) UpdateAppointment(ctx context.Context, a booking.Appointment) error
 	if custom == nil {
 		custom = map[string]any{}
 	}
-	oldVisit := t.visitOfAppointment(ctx, a.ID)
+	oldVisit, err := t.visitOfAppointment(ctx, a.ID)
+	if err != nil {
+		return err
+	}
 	if err := t.lockVisits(ctx, oldVisit, a.VisitID); err != nil {
 		return err
 	}
-	err := mustAffect(t.exec(ctx, `UPDATE appointments SET team_member_id = ?, client_id = ?, visit_id = ?, start_at = ?,
+	err = mustAffect(t.exec(ctx, `UPDATE appointments SET team_member_id = ?, client_id = ?, visit_id = ?, start_at = ?,
 		end_at = ?, seance_length = ?, technical_break_duration = ?, comment = ?, attendance = ?, api_id = ?,
 		custom_color = ?, record_labels = ?, custom_fields = ?, sms_remain_hours = ?, email_remain_hours = ?,
 		send_sms = ?, updated_at = ?, sequence = sequence + 1 WHERE location_id = ? AND id = ? AND deleted_at IS NULL`,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strconv"
 	"time"
 
 	"appointd/internal/booking"
@@ -63,7 +64,7 @@ func (t *tx) CreateAccount(ctx context.Context, a booking.Account) (int64, error
 
 // paymentSelect reads payments with their account's title and the id of
 // their visit's document.
-const paymentSelect = `SELECT p.id, p.location_id, p.visit_id, p.appointment_id, p.account_id, p.client_id, p.team_member_id,
+var paymentSelect = `SELECT p.id, p.location_id, p.visit_id, p.appointment_id, p.account_id, p.client_id, p.team_member_id,
 	p.amount, p.comment, p.created_user_id, p.created_at, COALESCE(d.id, 0), COALESCE(ac.title, '')
 	FROM payments p LEFT JOIN accounts ac ON ac.id = p.account_id
 	LEFT JOIN documents d ON d.visit_id = p.visit_id AND d.type_id = ` + documentVisit + `
@@ -96,7 +97,7 @@ func scanPayment(r scanner) (booking.Payment, error) {
 }
 
 // documentVisit is booking.DocumentVisit inside SQL text.
-const documentVisit = "7"
+var documentVisit = strconv.Itoa(booking.DocumentVisit)
 
 func (t *tx) VisitDocuments(ctx context.Context, visitIDs []int64) ([]booking.Document, error) {
 	if len(visitIDs) == 0 {
