@@ -111,6 +111,8 @@ type Visit struct {
 	Comment    string
 	Paid       int64 // reads: the sum of its payments, minor units
 	CreatedAt  time.Time
+	// CreatedUserID (writes) is the user of the visit's document.
+	CreatedUserID int64
 }
 
 // AppointmentTx is the store's part for appointments and visits.
@@ -206,6 +208,8 @@ type AppointmentView struct {
 	Location Location
 	Member   TeamMember
 	Client   *Client
+	Document *Document // the visit's document
+	Payments []Payment // the visit's payments taken through this appointment
 }
 
 // view loads the member and client of an appointment.
@@ -223,7 +227,9 @@ func view(ctx context.Context, tx Tx, loc Location, a Appointment) (AppointmentV
 			return v, err
 		}
 	}
-	return v, nil
+	one := []AppointmentView{v}
+	err = attachVisitData(ctx, tx, one)
+	return one[0], err
 }
 
 // CreateAppointment books an appointment. In one write transaction it
@@ -465,7 +471,7 @@ func (s *Service) visitFor(ctx context.Context, tx Tx, loc Location, a Appointme
 		}
 	}
 	return tx.CreateVisit(ctx, Visit{LocationID: loc.ID, ClientID: a.ClientID, Day: day, Attendance: a.Attendance,
-		CreatedAt: s.now()})
+		CreatedAt: s.now(), CreatedUserID: a.CreatedUserID})
 }
 
 // GetAppointment returns an appointment, deleted ones included.
@@ -888,7 +894,7 @@ func viewsWith(ctx context.Context, tx Tx, locs map[int64]Location, list []Appoi
 		}
 		out = append(out, v)
 	}
-	return out, nil
+	return out, attachVisitData(ctx, tx, out)
 }
 
 // PartnerAppointments is GET /records/partner: the appointments created

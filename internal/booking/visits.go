@@ -43,6 +43,24 @@ type Payment struct {
 	Comment       string
 	CreatedUserID int64
 	CreatedAt     time.Time
+	DocumentID    int64  // reads: the visit's document
+	AccountTitle  string // reads
+}
+
+// DocumentVisit is the type of the document every visit has ("Visit").
+const DocumentVisit = 7
+
+// Document is a visit's document: created with the visit, named by its
+// payments (docs/ARCHITECTURE.md, "Visit documents").
+type Document struct {
+	ID         int64
+	LocationID int64
+	TypeID     int64
+	VisitID    int64
+	UserID     int64
+	Number     int64
+	Comment    string
+	CreatedAt  time.Time
 }
 
 // VisitTx is the store's part for visits, accounts and payments.
@@ -63,6 +81,11 @@ type VisitTx interface {
 	CreateAccount(ctx context.Context, a Account) (int64, error)
 	// Payments lists the visit's non-deleted payments in id order.
 	Payments(ctx context.Context, visitID int64) ([]Payment, error)
+	// RecordPayments lists the non-deleted payments taken through the
+	// appointments, in id order, in one query.
+	RecordPayments(ctx context.Context, appointmentIDs []int64) ([]Payment, error)
+	// VisitDocuments returns the visits' documents in one query.
+	VisitDocuments(ctx context.Context, visitIDs []int64) ([]Document, error)
 	CreatePayment(ctx context.Context, p Payment) (int64, error)
 	// DeletePayment removes a non-deleted payment of the visit, else
 	// ErrNotFound.
@@ -162,6 +185,36 @@ func visitDetails(ctx context.Context, tx Tx, loc Location, v Visit) (VisitDetai
 		d.Accounts[a.ID] = a
 	}
 	return d, err
+}
+
+// attachVisitData adds the visit's document and the appointment's payments
+// to each view, one query each for the whole list.
+func attachVisitData(ctx context.Context, tx Tx, list []AppointmentView) error {
+	if len(list) == 0 {
+		return nil
+	}
+	var ids, visitIDs []int64
+	at := map[int64]int{}
+	for i, v := range list {
+		ids, visitIDs, at[v.ID] = append(ids, v.ID), append(visitIDs, v.VisitID), i
+	}
+	docs, err := tx.VisitDocuments(ctx, visitIDs)
+	if err != nil {
+		return err
+	}
+	byVisit := map[int64]*Document{}
+	for i := range docs {
+		byVisit[docs[i].VisitID] = &docs[i]
+	}
+	for i := range list {
+		list[i].Document = byVisit[list[i].VisitID]
+	}
+	pays, err := tx.RecordPayments(ctx, ids)
+	for _, p := range pays {
+		i := at[p.AppointmentID]
+		list[i].Payments = append(list[i].Payments, p)
+	}
+	return err
 }
 
 // visitAccess finds a visit the caller may see: 404 for an unknown visit or

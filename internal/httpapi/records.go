@@ -110,7 +110,7 @@ type recordOut struct {
 	RecordLabels           []map[string]any   `json:"record_labels"`
 	ActivityID             int64              `json:"activity_id"`
 	CustomFields           any                `json:"custom_fields"`
-	Documents              []any              `json:"documents"`
+	Documents              []documentOut      `json:"documents"`
 	SMSRemainHours         *int64             `json:"sms_remain_hours"`
 	EmailRemainHours       *int64             `json:"email_remain_hours"`
 	BookformID             int64              `json:"bookform_id"`
@@ -119,6 +119,24 @@ type recordOut struct {
 	IsSaleBillPrinted      bool               `json:"is_sale_bill_printed"`
 	TechnicalBreakDuration int64              `json:"technical_break_duration"`
 	ResourceInstanceIDs    []int64            `json:"resource_instance_ids"`
+}
+
+// documentOut is an item of an appointment's documents: its visit's
+// document, named with the appointment it is listed under.
+type documentOut struct {
+	ID                int64  `json:"id"`
+	TypeID            int64  `json:"type_id"`
+	StorageID         int64  `json:"storage_id"`
+	UserID            int64  `json:"user_id"`
+	CompanyID         int64  `json:"company_id"`
+	Number            int64  `json:"number"`
+	Comment           string `json:"comment"`
+	DateCreated       string `json:"date_created"`
+	CategoryID        int64  `json:"category_id"`
+	VisitID           int64  `json:"visit_id"`
+	RecordID          int64  `json:"record_id"`
+	TypeTitle         string `json:"type_title"`
+	IsSaleBillPrinted bool   `json:"is_sale_bill_printed"`
 }
 
 func renderRecord(v booking.AppointmentView) recordOut {
@@ -132,7 +150,7 @@ func renderRecord(v booking.AppointmentView) recordOut {
 		Length: a.SeanceLength, SMSNow: flag01(a.SendSMS), MasterRequest: 1, APIID: a.APIID, VisitID: a.VisitID,
 		CreatedUserID: a.CreatedUserID, Deleted: a.Deleted, PaidFull: flag01(a.PaidFull), LastChangeDate: apitime.FormatCompact(a.UpdatedAt, zone),
 		CustomColor: a.CustomColor, CustomFontColor: "#ffffff", RecordLabels: []map[string]any{},
-		CustomFields: []any{}, Documents: []any{}, SMSRemainHours: a.SMSRemainHours, EmailRemainHours: a.EmailRemainHours,
+		CustomFields: []any{}, Documents: []documentOut{}, SMSRemainHours: a.SMSRemainHours, EmailRemainHours: a.EmailRemainHours,
 		TechnicalBreakDuration: a.TechnicalBreakDuration, ResourceInstanceIDs: []int64{}, ActivityID: a.ActivityID}
 	if a.SMSRemainHours != nil && *a.SMSRemainHours > 0 {
 		out.SMSBefore = 1
@@ -149,6 +167,11 @@ func renderRecord(v booking.AppointmentView) recordOut {
 	}
 	if len(a.CustomFields) > 0 {
 		out.CustomFields = a.CustomFields
+	}
+	if d := v.Document; d != nil {
+		out.Documents = append(out.Documents, documentOut{ID: d.ID, TypeID: d.TypeID, UserID: d.UserID, CompanyID: d.LocationID,
+			Number: d.Number, Comment: d.Comment, DateCreated: apitime.FormatISO(d.CreatedAt, zone), VisitID: d.VisitID,
+			RecordID: a.ID, TypeTitle: "Visit"})
 	}
 	m := v.Member
 	out.Staff = recordStaffOut{ID: m.ID, APIID: m.APIID, Name: m.Name, Specialization: m.Specialization,
@@ -252,11 +275,15 @@ func (s *Server) getRecord(c *call) error {
 	if err != nil {
 		return err
 	}
+	in, err := readIncludes(c.r)
+	if err != nil {
+		return err
+	}
 	v, err := s.Service.GetAppointment(c.ctx, c.caller, p[0], p[1])
 	if err != nil {
 		return err
 	}
-	return c.ok(http.StatusOK, renderRecord(v))
+	return c.ok(http.StatusOK, in.render(v))
 }
 
 // patch is the edit the body names; absent fields keep their values.
@@ -289,6 +316,10 @@ func (s *Server) updateRecord(c *call) error {
 	if err != nil {
 		return err
 	}
+	in, err := readIncludes(c.r)
+	if err != nil {
+		return err
+	}
 	var body recordBody
 	if err := decodeBody(c.r, &body); err != nil {
 		return err
@@ -297,7 +328,7 @@ func (s *Server) updateRecord(c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.ok(http.StatusCreated, renderRecord(v))
+	return c.ok(http.StatusCreated, in.render(v))
 }
 
 // deleteRecord is DELETE /record/{id}/{record_id}: 204, soft (D12).
@@ -387,33 +418,53 @@ func recordFilter(r *http.Request, sizeName string, def, max int64) (booking.App
 	return f, nil
 }
 
-// recordWithExtras adds the arrays the include_* flags ask for (empty
-// until consumables and finance transactions exist).
+// recordWithExtras adds the arrays the include_* flags ask for: the
+// payments taken through the appointment, and consumables (appointd has
+// none, so always empty).
 type recordWithExtras struct {
 	recordOut
-	Consumables         *[]any       `json:"consumables,omitempty"`
-	FinanceTransactions *[]any       `json:"finance_transactions,omitempty"`
-	Company             *locationOut `json:"company,omitempty"`
+	Consumables         *[]any        `json:"consumables,omitempty"`
+	FinanceTransactions *[]paymentOut `json:"finance_transactions,omitempty"`
+	Company             *locationOut  `json:"company,omitempty"`
+}
+
+// recordIncludes are the include_* flags of a request, read before anything is
+// written so that a bad flag changes nothing.
+type recordIncludes struct{ consumables, finance bool }
+
+func readIncludes(r *http.Request) (recordIncludes, error) {
+	var in recordIncludes
+	var err error
+	if in.consumables, err = queryBool(r, "include_consumables"); err != nil {
+		return in, err
+	}
+	in.finance, err = queryBool(r, "include_finance_transactions")
+	return in, err
+}
+
+func (in recordIncludes) render(v booking.AppointmentView) recordWithExtras {
+	out := recordWithExtras{recordOut: renderRecord(v)}
+	if in.consumables {
+		out.Consumables = &[]any{}
+	}
+	if in.finance {
+		pays := make([]paymentOut, 0, len(v.Payments))
+		for _, p := range v.Payments {
+			pays = append(pays, renderPayment(p, v.Location.Zone(), v.Client))
+		}
+		out.FinanceTransactions = &pays
+	}
+	return out
 }
 
 func renderRecords(r *http.Request, list []booking.AppointmentView) ([]recordWithExtras, error) {
-	cons, err := queryBool(r, "include_consumables")
-	if err != nil {
-		return nil, err
-	}
-	fin, err := queryBool(r, "include_finance_transactions")
+	in, err := readIncludes(r)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]recordWithExtras, len(list))
 	for i, v := range list {
-		out[i] = recordWithExtras{recordOut: renderRecord(v)}
-		if cons {
-			out[i].Consumables = &[]any{}
-		}
-		if fin {
-			out[i].FinanceTransactions = &[]any{}
-		}
+		out[i] = in.render(v)
 	}
 	return out, nil
 }

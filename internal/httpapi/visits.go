@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"appointd/internal/apitime"
 	"appointd/internal/auth"
@@ -122,23 +123,27 @@ type visitDetailsOut struct {
 // expenseServices is the payment type of money taken for services.
 var expenseServices = idTitle{ID: 5, Title: "Provision of services"}
 
+// renderPayment is a payment transaction; client is the visit's client.
+func renderPayment(p booking.Payment, zone *time.Location, client *booking.Client) paymentOut {
+	po := paymentOut{ID: p.ID, DocumentID: p.DocumentID, Date: apitime.FormatCompact(p.CreatedAt, zone),
+		TypeID: expenseServices.ID, ExpenseID: expenseServices.ID, AccountID: p.AccountID, Amount: money(p.Amount),
+		MasterID: p.TeamMemberID, RecordID: p.AppointmentID, Expense: expenseServices,
+		Account: idTitle{ID: p.AccountID, Title: p.AccountTitle}, Client: map[string]any{}, Master: []any{}, Supplier: []any{}}
+	if p.ClientID != nil {
+		po.ClientID = *p.ClientID
+	}
+	if client != nil {
+		po.Client = map[string]any{"id": client.ID, "name": client.Name, "phone": client.Phone}
+	}
+	return po
+}
+
 func renderVisitDetails(d booking.VisitDetails) visitDetailsOut {
 	zone := d.Location.Zone()
 	out := visitDetailsOut{PaymentTransactions: []paymentOut{}, LoyaltyTransactions: []any{},
 		KKM: kkmOut{LastOperationType: 1, Transactions: []any{}}, Items: []visitItemOut{}}
 	for _, p := range d.Payments {
-		acc := d.Accounts[p.AccountID]
-		po := paymentOut{ID: p.ID, DocumentID: d.Visit.ID, Date: apitime.FormatCompact(p.CreatedAt, zone),
-			TypeID: expenseServices.ID, ExpenseID: expenseServices.ID, AccountID: p.AccountID, Amount: money(p.Amount),
-			MasterID: p.TeamMemberID, RecordID: p.AppointmentID, Expense: expenseServices,
-			Account: idTitle{ID: acc.ID, Title: acc.Title}, Client: map[string]any{}, Master: []any{}, Supplier: []any{}}
-		if p.ClientID != nil {
-			po.ClientID = *p.ClientID
-		}
-		if d.Client != nil {
-			po.Client = map[string]any{"id": d.Client.ID, "name": d.Client.Name, "phone": d.Client.Phone}
-		}
-		out.PaymentTransactions = append(out.PaymentTransactions, po)
+		out.PaymentTransactions = append(out.PaymentTransactions, renderPayment(p, zone, d.Client))
 	}
 	for _, r := range d.Records {
 		for _, l := range r.Services {

@@ -51,6 +51,9 @@ func (t *tx) CreateAppointment(ctx context.Context, a booking.Appointment) (int6
 	if custom == nil {
 		custom = map[string]any{}
 	}
+	if err := t.lockVisits(ctx, a.VisitID); err != nil {
+		return 0, err
+	}
 	id, err := t.insert(ctx, `INSERT INTO appointments (location_id, team_member_id, client_id, visit_id, start_at,
 		end_at, seance_length, technical_break_duration, comment, attendance, api_id, custom_color, record_labels,
 		custom_fields, sms_remain_hours, email_remain_hours, send_sms, created_user_id, partner_id, activity_id,
@@ -63,7 +66,10 @@ func (t *tx) CreateAppointment(ctx context.Context, a booking.Appointment) (int6
 	if err != nil {
 		return 0, err
 	}
-	return id, t.insertServiceLines(ctx, id, a.Services)
+	if err := t.insertServiceLines(ctx, id, a.Services); err != nil {
+		return 0, err
+	}
+	return id, t.settleVisitAttendance(ctx, a.VisitID)
 }
 
 func (t *tx) Appointment(ctx context.Context, locationID, id int64) (booking.Appointment, error) {
@@ -95,8 +101,25 @@ func (t *tx) Overlapping(ctx context.Context, teamMemberID int64, from, to time.
 }
 
 func (t *tx) DeleteAppointment(ctx context.Context, locationID, id int64, at time.Time) error {
-	return mustAffect(t.exec(ctx, "UPDATE appointments SET deleted_at = ?, updated_at = ?, sequence = sequence + 1 WHERE location_id = ? AND id = ? AND deleted_at IS NULL",
-		unix(at), unix(at), locationID, id))
+	visitID, err := t.visitOfAppointment(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := t.lockVisits(ctx, visitID); err != nil {
+		return err
+	}
+	if err := mustAffect(t.exec(ctx, "UPDATE appointments SET deleted_at = ?, updated_at = ?, sequence = sequence + 1 WHERE location_id = ? AND id = ? AND deleted_at IS NULL",
+		unix(at), unix(at), locationID, id)); err != nil {
+		return err
+	}
+	return t.settleVisitAttendance(ctx, visitID)
+}
+
+// visitOfAppointment is an appointment's visit id.
+func (t *tx) visitOfAppointment(ctx context.Context, id int64) (int64, error) {
+	var visitID int64
+	err := t.queryRow(ctx, "SELECT visit_id FROM appointments WHERE id = ?", id).Scan(&visitID)
+	return visitID, one(err)
 }
 
 const visitColumns = "id, location_id, client_id, day, attendance, comment, paid, created_at"
@@ -121,8 +144,13 @@ func (t *tx) VisitOf(ctx context.Context, locationID, clientID int64, day time.T
 }
 
 func (t *tx) CreateVisit(ctx context.Context, v booking.Visit) (int64, error) {
-	return t.insert(ctx, "INSERT INTO visits (location_id, client_id, day, attendance, comment, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+	id, err := t.insert(ctx, "INSERT INTO visits (location_id, client_id, day, attendance, comment, created_at) VALUES (?, ?, ?, ?, ?, ?)",
 		v.LocationID, nullInt(v.ClientID), v.Day.Format(dayLayout), v.Attendance, v.Comment, unix(v.CreatedAt))
+	if err != nil {
+		return 0, err
+	}
+	v.ID = id
+	return id, t.createVisitDocument(ctx, v)
 }
 
 func (t *tx) VisitAppointments(ctx context.Context, visitID int64) (int, error) {
@@ -143,7 +171,14 @@ func (t *tx) UpdateAppointment(ctx context.Context, a booking.Appointment) error
 	if custom == nil {
 		custom = map[string]any{}
 	}
-	err := mustAffect(t.exec(ctx, `UPDATE appointments SET team_member_id = ?, client_id = ?, visit_id = ?, start_at = ?,
+	oldVisit, err := t.visitOfAppointment(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	if err := t.lockVisits(ctx, oldVisit, a.VisitID); err != nil {
+		return err
+	}
+	err = mustAffect(t.exec(ctx, `UPDATE appointments SET team_member_id = ?, client_id = ?, visit_id = ?, start_at = ?,
 		end_at = ?, seance_length = ?, technical_break_duration = ?, comment = ?, attendance = ?, api_id = ?,
 		custom_color = ?, record_labels = ?, custom_fields = ?, sms_remain_hours = ?, email_remain_hours = ?,
 		send_sms = ?, updated_at = ?, sequence = sequence + 1 WHERE location_id = ? AND id = ? AND deleted_at IS NULL`,
@@ -156,7 +191,10 @@ func (t *tx) UpdateAppointment(ctx context.Context, a booking.Appointment) error
 	if _, err := t.exec(ctx, "DELETE FROM appointment_services WHERE appointment_id = ?", a.ID); err != nil {
 		return err
 	}
-	return t.insertServiceLines(ctx, a.ID, a.Services)
+	if err := t.insertServiceLines(ctx, a.ID, a.Services); err != nil {
+		return err
+	}
+	return t.settleVisitAttendance(ctx, oldVisit, a.VisitID)
 }
 
 func (t *tx) insertServiceLines(ctx context.Context, id int64, lines []booking.ServiceLine) error {

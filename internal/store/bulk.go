@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"appointd/internal/booking"
 )
 
 // BulkAppointments fills a location with n appointments for load tests:
@@ -30,6 +32,9 @@ func (s *Store) BulkAppointments(ctx context.Context, locationID int64, members 
 			start := day.Add(8*time.Hour + time.Duration(slot%perDay)*length*time.Second)
 			visit, err := x.insert(ctx, "INSERT INTO visits (location_id, client_id, day, created_at) VALUES (?, ?, ?, ?)",
 				locationID, clientID, day.Format(dayLayout), now)
+			if err == nil {
+				err = x.createVisitDocument(ctx, booking.Visit{ID: visit, LocationID: locationID, CreatedAt: fromUnix(now)})
+			}
 			if err != nil {
 				t.Rollback()
 				return err
