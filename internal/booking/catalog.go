@@ -51,6 +51,8 @@ type ServiceCategory struct {
 	APIID      string
 	Weight     int64
 	StaffIDs   []int64 // members linked to any service of the category (reads)
+	PriceMin   int64   // lowest price_min of its services, minor units (reads; 0 without services)
+	PriceMax   int64   // highest price_max of its services (reads)
 }
 
 // StaffLink says a team member performs a service, for SeanceLength seconds.
@@ -59,6 +61,7 @@ type StaffLink struct {
 	TeamMemberID        int64
 	SeanceLength        int64
 	TechnologicalCardID *int64
+	Name, Avatar        string // the team member's (reads)
 }
 
 // SalonService is something a location sells by appointment ("service"
@@ -79,6 +82,7 @@ type SalonService struct {
 	Active                 bool
 	APIID                  string
 	Staff                  []StaffLink // reads
+	SeanceStep             int64       // the location's slot grid in seconds (reads)
 }
 
 // Slot is one working interval of a day in the location's wall-clock time,

@@ -34,7 +34,7 @@ func (s *Server) catalogRoutes() []route {
 		{method: "GET", path: loc + "/service_categories", auth: authUser, handle: s.companyCategories},
 		{method: "GET", path: loc + "/service_categories/{id}", auth: authUser, handle: s.companyCategories},
 
-		{method: "GET", path: v1 + "/services/{location_id}", auth: authUser, handle: s.listServices},
+		{method: "GET", path: v1 + "/services/{location_id}", auth: authPartner, handle: s.listServices},
 		{method: "POST", path: v1 + "/services/{location_id}", auth: authUser, perm: auth.PermSettings, handle: s.createService},
 		{method: "GET", path: v1 + "/services/{location_id}/{service_id}", auth: authPartner, handle: s.getServicePublic},
 		{method: "PUT", path: v1 + "/services/{location_id}/{service_id}", auth: authUser, perm: auth.PermSettings, handle: s.updateService},

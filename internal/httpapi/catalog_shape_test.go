@@ -1,0 +1,107 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+)
+
+// serviceSample is the service object as Altegio documents the PATCH answer,
+// with the documented types (values are the documents' examples; prices are
+// documented as numbers, so the sample gives them with a fraction).
+const serviceSample = `{"id":123,"salon_service_id":123,"title":"Men's haircut","booking_title":"Men's haircut",
+"category_id":83167,"price_min":1300.5,"price_max":1300.5,"duration":3600,"technical_break_duration":null,
+"discount":0,"comment":"","weight":0,"active":1,"api_id":"0","is_multi":false,"prepaid":"forbidden",
+"image_group":[],"staff":[{"id":456,"seance_length":3600,"technological_card_id":null,"image_url":"","price":null,"name":"Anna"}],
+"tax_variant":1,"vat_id":3,"print_title":"","service_type":1,"api_service_id":0,"repeat_visit_days_step":null,
+"seance_search_start":36000,"seance_search_finish":84600,"seance_search_step":900,"step":300,
+"is_need_limit_date":true,"date_from":"2026-01-01","date_to":"2026-12-31","schedule_template_type":1,
+"online_invoicing_status":0,"is_abonement_autopayment_enabled":0,"autopayment_before_visit_time":0,
+"abonement_restriction_value":0,"is_chain":false,"is_price_managed_only_in_chain":false,
+"is_comment_managed_only_in_chain":false,"price_prepaid_amount":0,"price_prepaid_percent":100,
+"capacity":0,"dates":[],"resources":[],"is_online":true}`
+
+// categorySample is a service category with the documented types.
+const categorySample = `{"id":83167,"category_id":1,"salon_service_id":83167,"title":"Hair","booking_title":"Hair",
+"api_id":"0","weight":10,"price_min":1300.5,"price_max":2500.5,"sex":0,"is_chain":false,"staff":[456]}`
+
+func TestServiceAndCategoryShapes(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		c := newCatalog(t, e)
+		owner := e.userAuth(c.owner)
+		one := func(r resp) any {
+			if r.Status != http.StatusOK && r.Status != http.StatusCreated {
+				t.Fatalf("status %d: %s", r.Status, truncate(r.Body))
+			}
+			return r.JSON["data"]
+		}
+		list := func(r resp) any {
+			expect(t, r, http.StatusOK)
+			if len(r.List()) == 0 {
+				t.Fatalf("empty list: %s", r.Body)
+			}
+			return r.JSON["data"]
+		}
+		svc := fmt.Sprintf("/services/%d/%d", e.locA, c.service)
+		assertShape(t, "created service", serviceSample, one(e.do(req{Method: "POST", Path: fmt.Sprintf("/services/%d", e.locA), Auth: owner,
+			Body: map[string]any{"title": "Beard", "category_id": c.category, "price_min": 500, "price_max": 700}})))
+		assertShape(t, "patched service", serviceSample, one(e.do(req{Method: "PATCH", Path: svc, Auth: owner,
+			Body: map[string]any{"comment": "shape"}})))
+		assertShape(t, "put service", serviceSample, one(e.do(req{Method: "PUT", Path: svc, Auth: owner, Body: map[string]any{"weight": 3}})))
+		assertShape(t, "public service", serviceSample, one(e.do(req{Method: "GET", Path: svc, Auth: e.partnerAuth()})))
+		assertShape(t, "services", "["+serviceSample+"]", list(e.do(req{Method: "GET", Path: fmt.Sprintf("/services/%d", e.locA), Auth: owner})))
+		assertShape(t, "company services", "["+serviceSample+"]", list(e.do(req{Method: "GET", Path: fmt.Sprintf("/company/%d/services", e.locA), Auth: owner})))
+		assertShape(t, "company service", "["+serviceSample+"]", list(e.do(req{Method: "GET",
+			Path: fmt.Sprintf("/company/%d/services/%d", e.locA, c.service), Auth: owner})))
+
+		// Derived values: the member's name and avatar, the location's grid.
+		r := e.do(req{Method: "GET", Path: svc, Auth: e.partnerAuth()})
+		d := r.Data()
+		links, _ := d["staff"].([]any)
+		if len(links) != 1 || links[0].(map[string]any)["name"] != "Anna Stylist" || d["print_title"] != "Haircut" ||
+			num(d["step"]) != 900 || num(d["seance_search_step"]) != 900 || d["is_online"] != true {
+			t.Fatalf("derived service fields: %s", r.Body)
+		}
+		expect(t, e.do(req{Method: "PATCH", Path: fmt.Sprintf("/company/%d/settings/timetable", e.locA), Auth: owner,
+			Body: map[string]any{"seance_step": 1800}}), http.StatusOK)
+		if r = e.do(req{Method: "GET", Path: svc, Auth: e.partnerAuth()}); num(r.Data()["step"]) != 1800 {
+			t.Fatalf("step follows the location's grid: %s", r.Body)
+		}
+
+		cat := fmt.Sprintf("/service_category/%d/%d", e.locA, c.category)
+		assertShape(t, "created category", categorySample, one(e.do(req{Method: "POST", Path: fmt.Sprintf("/service_categories/%d", e.locA),
+			Auth: owner, Body: map[string]any{"title": "Nails"}})))
+		assertShape(t, "put category", categorySample, one(e.do(req{Method: "PUT", Path: cat, Auth: owner, Body: map[string]any{"weight": 11}})))
+		assertShape(t, "category", categorySample, one(e.do(req{Method: "GET", Path: cat, Auth: e.partnerAuth()})))
+		for _, p := range []string{fmt.Sprintf("/service_categories/%d", e.locA), fmt.Sprintf("/service_categories/%d/%d", e.locA, c.category),
+			fmt.Sprintf("/company/%d/service_categories", e.locA), fmt.Sprintf("/company/%d/service_categories/%d", e.locA, c.category)} {
+			assertShape(t, p, "["+categorySample+"]", list(e.do(req{Method: "GET", Path: p, Auth: owner})))
+		}
+		// price_min/price_max span the category's services: 1500.50 .. 2500 and 500 .. 700.
+		r = e.do(req{Method: "GET", Path: cat, Auth: e.partnerAuth()})
+		if r.Data()["price_min"] != 500.0 || r.Data()["price_max"] != 2500.0 || r.Data()["booking_title"] != "Hair" {
+			t.Fatalf("category prices: %s", r.Body)
+		}
+	})
+}
+
+// The service list answers the partner token alone, like the team members,
+// the categories and one service.
+func TestServiceListWithPartnerToken(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		c := newCatalog(t, e)
+		for _, p := range []string{fmt.Sprintf("/services/%d", e.locA), fmt.Sprintf("/services/%d/", e.locA)} {
+			r := e.do(req{Method: "GET", Path: p, Auth: e.partnerAuth()})
+			expect(t, r, http.StatusOK)
+			found := false
+			for _, s := range r.List() {
+				found = found || num(s["id"]) == c.service
+			}
+			if !found {
+				t.Fatalf("GET %s with the partner token: %s", p, truncate(r.Body))
+			}
+		}
+		r := e.do(req{Method: "GET", Path: "/services/999999", Auth: e.partnerAuth()})
+		expect(t, r, http.StatusNotFound)
+	})
+}
