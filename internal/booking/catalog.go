@@ -36,6 +36,8 @@ type TeamMember struct {
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 	Deleted            bool
+	SeanceStep         int64       // the location's slot grid in seconds (catalog reads)
+	ServiceLinks       []StaffLink // the services the member performs (catalog reads)
 }
 
 // Bookable reports whether appointments may be made with the member.

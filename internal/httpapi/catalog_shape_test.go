@@ -105,3 +105,70 @@ func TestServiceListWithPartnerToken(t *testing.T) {
 		expect(t, r, http.StatusNotFound)
 	})
 }
+
+// staffSample is a team member with the documented types; user is an
+// object or null, never an array.
+const staffSample = `{"id":456,"api_id":"","company_id":123,"name":"Anna","specialization":"Hair","rating":0,
+"show_rating":1,"user_id":0,"has_access_timetable":true,"avatar":"","avatar_big":"","comments_count":0,
+"votes_count":0,"bookable":true,"image_group":[],"information":"","position_id":0,"schedule_till":"",
+"weight":0,"fired":0,"status":0,"hidden":0,"user":{"id":1},"prepaid":"forbidden",
+"position":{"id":1,"title":"Stylist","description":""},"is_fired":false,"is_deleted":false,"is_online":true,
+"is_bookable":true,"is_rating_shown":true,"seance_step":900,
+"services_links":[{"service_id":1,"master_id":456,"length":3600,"technological_card_id":null}]}`
+
+func TestTeamMemberShape(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		c := newCatalog(t, e)
+		owner := e.userAuth(c.owner)
+		// Every member gets a position, so that its object is checked too.
+		r := e.do(req{Method: "GET", Path: fmt.Sprintf("/company/%d/staff/positions", e.locA), Auth: owner})
+		expect(t, r, http.StatusOK)
+		if len(r.List()) == 0 {
+			t.Fatalf("no positions: %s", r.Body)
+		}
+		position := num(r.List()[0]["id"])
+		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/staff/%d", e.locA), Auth: e.partnerAuth()})
+		for _, m := range r.List() {
+			expect(t, e.do(req{Method: "PUT", Path: fmt.Sprintf("/staff/%d/%d", e.locA, num(m["id"])), Auth: owner,
+				Body: map[string]any{"position_id": position}}), http.StatusOK)
+		}
+		// user is null without an account, never [].
+		check := func(what string, got any) {
+			t.Helper()
+			list, ok := got.([]any)
+			if !ok {
+				list = []any{got}
+			}
+			for _, m := range list {
+				assertShape(t, what, staffSample, m, "user")
+			}
+		}
+		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/staff/%d", e.locA), Auth: e.partnerAuth()})
+		expect(t, r, http.StatusOK)
+		check("staff", r.JSON["data"])
+		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/staff/%d/%d", e.locA, c.member), Auth: e.partnerAuth()})
+		expect(t, r, http.StatusOK)
+		check("public member", r.JSON["data"])
+		links, _ := r.List()[0]["services_links"].([]any)
+		if len(links) != 1 || num(links[0].(map[string]any)["service_id"]) != c.service ||
+			num(links[0].(map[string]any)["length"]) != 2700 || num(r.List()[0]["seance_step"]) != 900 ||
+			r.List()[0]["is_bookable"] != true || r.List()[0]["is_fired"] != false {
+			t.Fatalf("derived member fields: %s", r.Body)
+		}
+		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/company/%d/staff", e.locA), Auth: owner})
+		expect(t, r, http.StatusOK)
+		check("company staff", r.JSON["data"])
+		r = e.do(req{Method: "PUT", Path: fmt.Sprintf("/staff/%d/%d", e.locA, c.member), Auth: owner, Body: map[string]any{"fired": 1}})
+		expect(t, r, http.StatusOK)
+		check("put member", r.JSON["data"])
+		if r.Data()["is_fired"] != true || r.Data()["is_bookable"] != false {
+			t.Fatalf("fired member: %s", r.Body)
+		}
+		r = e.do(req{Method: "POST", Path: fmt.Sprintf("/staff/%d", e.locA), Auth: owner, Body: map[string]any{"name": "Cleo", "position_id": position}})
+		expect(t, r, http.StatusCreated)
+		check("created member", r.JSON["data"])
+		if r.Data()["user"] != nil {
+			t.Fatalf("user without an account is null: %s", r.Body)
+		}
+	})
+}

@@ -427,8 +427,12 @@ func (s *Server) linkStaff(c *call) error {
 	if creating {
 		status = http.StatusCreated
 	}
-	return c.ok(status, linkOut{ServiceID: l.ServiceID, MasterID: l.TeamMemberID, Length: l.SeanceLength,
-		TechnologicalCardID: l.TechnologicalCardID})
+	return c.ok(status, renderLink(l))
+}
+
+func renderLink(l booking.StaffLink) linkOut {
+	return linkOut{ServiceID: l.ServiceID, MasterID: l.TeamMemberID, Length: l.SeanceLength,
+		TechnologicalCardID: l.TechnologicalCardID}
 }
 
 func (s *Server) unlinkStaff(c *call) error {
