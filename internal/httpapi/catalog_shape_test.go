@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
+
+	"appointd/internal/demo"
 )
 
 // serviceSample is the service object as Altegio documents the PATCH answer,
@@ -170,5 +173,51 @@ func TestTeamMemberShape(t *testing.T) {
 		if r.Data()["user"] != nil {
 			t.Fatalf("user without an account is null: %s", r.Body)
 		}
+	})
+}
+
+// activitySample is a group event as the search answer documents it, with
+// the documented types (the staff rating is a fraction there).
+const activitySample = `{"id":3480140,"service_id":5243360,"company_id":68570,"staff_id":921105,
+"date":"2026-09-21T23:00:00-05:00","timestamp":1790050800,"length":3600,"capacity":40,"records_count":0,"color":"",
+"instructions":"","stream_link":"","font_color":"","notified":false,"prepaid":"forbidden",
+"service":{"id":5243360,"category_id":5092305,"title":"Lecture","price_min":500.5,"price_max":500.5,"comment":"",
+"image_url":"","salon_service_id":5792535,"is_category":false,"prepaid":"forbidden",
+"category":{"id":5092305,"category_id":1,"title":"Psychoanalysis"}},
+"staff":{"id":921105,"api_id":"","name":"Natalie","company_id":68570,"specialization":"Do not touch","rating":4.57,
+"show_rating":0,"user_id":0,"avatar":"","avatar_big":"","comments_count":7,"votes_count":7,"average_score":4.57,
+"prepaid":"forbidden","position":null},"resource_instances":[],"labels":[]}`
+
+func TestGroupEventShape(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		owner := e.login(demo.OwnerLogin, demo.Password)
+		member, service := demoIDs(t, e, owner, "Anna Smirnova", "Women's haircut")
+		day := bookingDay()
+		act := groupClass(t, e, owner, map[string]any{"date": day + " 18:00", "service_id": service, "staff_id": member,
+			"capacity": 2, "length": 3600})
+		assertShape(t, "created event", activitySample, act)
+		id := num(act["id"])
+		start, err := time.Parse(time.RFC3339, act["date"].(string))
+		if err != nil || num(act["timestamp"]) != start.Unix() {
+			t.Fatalf("timestamp is the start in Unix seconds: %v", act)
+		}
+		sv := act["service"].(map[string]any)
+		cat := sv["category"].(map[string]any)
+		if num(sv["salon_service_id"]) != service || num(cat["id"]) != num(sv["category_id"]) || cat["title"] == "" {
+			t.Fatalf("event service: %v", sv)
+		}
+		path := fmt.Sprintf("/activity/%d/%d", e.locA, id)
+		r := e.do(req{Method: "GET", Path: path, Auth: e.userAuth(owner)})
+		expect(t, r, http.StatusOK)
+		assertShape(t, "event", activitySample, r.JSON["data"])
+		r = e.do(req{Method: "PUT", Path: path, Auth: e.userAuth(owner), Body: map[string]any{"capacity": 3}})
+		expect(t, r, http.StatusOK)
+		assertShape(t, "changed event", activitySample, r.JSON["data"])
+		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/activity/%d/search?from=%s&till=%s", e.locA, day, day), Auth: e.userAuth(owner)})
+		expect(t, r, http.StatusOK)
+		if len(r.List()) == 0 {
+			t.Fatalf("search: %s", truncate(r.Body))
+		}
+		assertShape(t, "found events", "["+activitySample+"]", r.JSON["data"])
 	})
 }
