@@ -73,6 +73,7 @@ type ActivityView struct {
 	Activity
 	Location Location
 	Service  SalonService
+	Category ServiceCategory // the service's; only id when the category is gone
 	Member   TeamMember
 }
 
@@ -80,6 +81,13 @@ func activityView(ctx context.Context, tx Tx, loc Location, a Activity) (Activit
 	v := ActivityView{Activity: a, Location: loc}
 	var err error
 	if v.Service, err = tx.Service(ctx, loc.ID, a.ServiceID); err != nil {
+		return v, err
+	}
+	v.Category, err = tx.Category(ctx, loc.ID, v.Service.CategoryID)
+	if errors.Is(err, ErrNotFound) {
+		v.Category, err = ServiceCategory{ID: v.Service.CategoryID}, nil
+	}
+	if err != nil {
 		return v, err
 	}
 	v.Member, err = tx.TeamMember(ctx, loc.ID, a.TeamMemberID)

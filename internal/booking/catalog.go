@@ -36,6 +36,8 @@ type TeamMember struct {
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 	Deleted            bool
+	SeanceStep         int64       // the location's slot grid in seconds (catalog reads)
+	ServiceLinks       []StaffLink // the services the member performs (catalog reads)
 }
 
 // Bookable reports whether appointments may be made with the member.
@@ -51,6 +53,8 @@ type ServiceCategory struct {
 	APIID      string
 	Weight     int64
 	StaffIDs   []int64 // members linked to any service of the category (reads)
+	PriceMin   int64   // lowest price_min of its services, minor units (reads; 0 without services)
+	PriceMax   int64   // highest price_max of its services (reads)
 }
 
 // StaffLink says a team member performs a service, for SeanceLength seconds.
@@ -59,6 +63,7 @@ type StaffLink struct {
 	TeamMemberID        int64
 	SeanceLength        int64
 	TechnologicalCardID *int64
+	Name, Avatar        string // the team member's (reads)
 }
 
 // SalonService is something a location sells by appointment ("service"
@@ -79,6 +84,7 @@ type SalonService struct {
 	Active                 bool
 	APIID                  string
 	Staff                  []StaffLink // reads
+	SeanceStep             int64       // the location's slot grid in seconds (reads)
 }
 
 // Slot is one working interval of a day in the location's wall-clock time,

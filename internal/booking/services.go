@@ -239,10 +239,36 @@ func (s *Service) Services(ctx context.Context, c Caller, f ServiceFilter, publi
 			return err
 		}
 		var err error
-		out, err = tx.Services(ctx, f)
-		return err
+		if out, err = tx.Services(ctx, f); err != nil {
+			return err
+		}
+		return withGrid(ctx, tx, f.LocationID, out)
 	})
 	return out, err
+}
+
+// withGrid sets the location's slot grid on each service: the answer shows it
+// as the service's step and seance_search_step (docs/ARCHITECTURE.md).
+func withGrid(ctx context.Context, tx Tx, locationID int64, list []SalonService) error {
+	settings, err := tx.TimetableSettings(ctx, locationID)
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		list[i].SeanceStep = settings.SeanceStep
+	}
+	return nil
+}
+
+// oneWithGrid reads one service with the location's slot grid.
+func oneWithGrid(ctx context.Context, tx Tx, locationID, id int64) (SalonService, error) {
+	sv, err := tx.Service(ctx, locationID, id)
+	if err != nil {
+		return sv, err
+	}
+	list := []SalonService{sv}
+	err = withGrid(ctx, tx, locationID, list)
+	return list[0], err
 }
 
 // GetService returns one service with its links.
@@ -253,7 +279,7 @@ func (s *Service) GetService(ctx context.Context, c Caller, locationID, id int64
 			return err
 		}
 		var err error
-		out, err = tx.Service(ctx, locationID, id)
+		out, err = oneWithGrid(ctx, tx, locationID, id)
 		return err
 	})
 	return out, err
@@ -291,7 +317,7 @@ func (s *Service) SaveService(ctx context.Context, c Caller, locationID, id int6
 			}
 		}
 		var err error
-		out, err = tx.Service(ctx, locationID, id)
+		out, err = oneWithGrid(ctx, tx, locationID, id)
 		return err
 	})
 	return out, err

@@ -94,10 +94,47 @@ func (s *Service) TeamMembers(ctx context.Context, locationID int64) ([]TeamMemb
 			return err
 		}
 		var err error
-		out, err = tx.TeamMembers(ctx, locationID)
-		return err
+		if out, err = tx.TeamMembers(ctx, locationID); err != nil {
+			return err
+		}
+		return withMemberDetails(ctx, tx, locationID, out)
 	})
 	return out, err
+}
+
+// withMemberDetails sets the location's slot grid and each member's service
+// links on the members, for the team-member answer.
+func withMemberDetails(ctx context.Context, tx Tx, locationID int64, list []TeamMember) error {
+	settings, err := tx.TimetableSettings(ctx, locationID)
+	if err != nil {
+		return err
+	}
+	services, err := tx.Services(ctx, ServiceFilter{LocationID: locationID})
+	if err != nil {
+		return err
+	}
+	links := map[int64][]StaffLink{}
+	for _, sv := range services {
+		for _, l := range sv.Staff {
+			links[l.TeamMemberID] = append(links[l.TeamMemberID], l)
+		}
+	}
+	for i := range list {
+		list[i].SeanceStep = settings.SeanceStep
+		list[i].ServiceLinks = links[list[i].ID]
+	}
+	return nil
+}
+
+// oneMember reads one member with its details.
+func oneMember(ctx context.Context, tx Tx, locationID, id int64) (TeamMember, error) {
+	m, err := tx.TeamMember(ctx, locationID, id)
+	if err != nil {
+		return m, err
+	}
+	list := []TeamMember{m}
+	err = withMemberDetails(ctx, tx, locationID, list)
+	return list[0], err
 }
 
 // TeamMember returns one non-removed team member (partner token is enough).
@@ -108,7 +145,7 @@ func (s *Service) TeamMember(ctx context.Context, locationID, id int64) (TeamMem
 			return err
 		}
 		var err error
-		m, err = tx.TeamMember(ctx, locationID, id)
+		m, err = oneMember(ctx, tx, locationID, id)
 		if err == nil && m.Deleted {
 			err = ErrNotFound
 		}
@@ -133,7 +170,7 @@ func (s *Service) CreateTeamMember(ctx context.Context, c Caller, locationID int
 		if err != nil {
 			return err
 		}
-		m, err = tx.TeamMember(ctx, locationID, id)
+		m, err = oneMember(ctx, tx, locationID, id)
 		return err
 	})
 	return m, err
@@ -163,7 +200,7 @@ func (s *Service) UpdateTeamMember(ctx context.Context, c Caller, locationID, id
 		if err := tx.UpdateTeamMember(ctx, m); err != nil {
 			return err
 		}
-		m, err = tx.TeamMember(ctx, locationID, id)
+		m, err = oneMember(ctx, tx, locationID, id)
 		return err
 	})
 	return m, err

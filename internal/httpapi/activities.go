@@ -22,14 +22,46 @@ func (s *Server) activityRoutes() []route {
 }
 
 type activityServiceOut struct {
-	ID         int64   `json:"id"`
-	CategoryID int64   `json:"category_id"`
-	Title      string  `json:"title"`
-	PriceMin   float64 `json:"price_min"`
-	PriceMax   float64 `json:"price_max"`
-	Comment    string  `json:"comment"`
-	ImageURL   string  `json:"image_url"`
-	Prepaid    string  `json:"prepaid"`
+	ID             int64               `json:"id"`
+	CategoryID     int64               `json:"category_id"`
+	Title          string              `json:"title"`
+	PriceMin       float64             `json:"price_min"`
+	PriceMax       float64             `json:"price_max"`
+	Comment        string              `json:"comment"`
+	ImageURL       string              `json:"image_url"`
+	Prepaid        string              `json:"prepaid"`
+	IsCategory     bool                `json:"is_category"` // a service, never a category
+	SalonServiceID int64               `json:"salon_service_id"`
+	Category       activityCategoryOut `json:"category"`
+}
+
+type activityCategoryOut struct {
+	ID         int64  `json:"id"`
+	CategoryID int64  `json:"category_id"` // no parent category is kept: 0
+	Title      string `json:"title"`
+}
+
+// activityStaffOut is the group event's team member: the short member plus
+// its rating and booking fields.
+type activityStaffOut struct {
+	masterOut
+	APIID         string  `json:"api_id"`
+	UserID        int64   `json:"user_id"`
+	Rating        float64 `json:"rating"`
+	ShowRating    int     `json:"show_rating"`
+	CommentsCount int64   `json:"comments_count"`
+	VotesCount    int64   `json:"votes_count"`
+	AverageScore  float64 `json:"average_score"` // the rating: the mean of the votes
+	Prepaid       string  `json:"prepaid"`
+}
+
+func renderActivityStaff(m booking.TeamMember) activityStaffOut {
+	out := activityStaffOut{masterOut: renderMaster(m), APIID: m.APIID, Rating: m.Rating, ShowRating: 1,
+		CommentsCount: m.CommentsCount, VotesCount: m.VotesCount, AverageScore: m.Rating, Prepaid: "forbidden"}
+	if m.UserID != nil {
+		out.UserID = *m.UserID
+	}
+	return out
 }
 
 // masterOut is the short team member of group events and schedules.
@@ -87,8 +119,9 @@ type activityOut struct {
 	Notified               bool               `json:"notified"`
 	Prepaid                string             `json:"prepaid"`
 	TechnicalBreakDuration int64              `json:"technical_break_duration"`
+	Timestamp              int64              `json:"timestamp"` // the start, Unix seconds
 	Service                activityServiceOut `json:"service"`
-	Staff                  masterOut          `json:"staff"`
+	Staff                  activityStaffOut   `json:"staff"`
 	ResourceInstances      []any              `json:"resource_instances"`
 	Labels                 []labelOut         `json:"labels"`
 }
@@ -98,9 +131,10 @@ func renderActivity(v booking.ActivityView) activityOut {
 	return activityOut{ID: a.ID, CompanyID: a.LocationID, SalonID: a.LocationID, ServiceID: a.ServiceID, StaffID: a.TeamMemberID,
 		Date: apitime.FormatISO(a.Start, v.Location.Zone()), Length: a.Length, Capacity: a.Capacity, RecordsCount: a.RecordsCount,
 		Color: a.Color, FontColor: a.FontColor, Comment: a.Comment, Instructions: a.Instructions, StreamLink: a.StreamLink,
-		Prepaid: "forbidden", Service: activityServiceOut{ID: sv.ID, CategoryID: sv.CategoryID, Title: sv.Title,
-			PriceMin: money(sv.PriceMin), PriceMax: money(sv.PriceMax), Comment: sv.Comment, Prepaid: "forbidden"},
-		Staff: renderMaster(v.Member), ResourceInstances: []any{}, Labels: renderLabels(a.LabelIDs)}
+		Prepaid: "forbidden", Timestamp: a.Start.Unix(), Service: activityServiceOut{ID: sv.ID, CategoryID: sv.CategoryID,
+			Title: sv.Title, PriceMin: money(sv.PriceMin), PriceMax: money(sv.PriceMax), Comment: sv.Comment, Prepaid: "forbidden",
+			SalonServiceID: sv.ID, Category: activityCategoryOut{ID: v.Category.ID, Title: v.Category.Title}},
+		Staff: renderActivityStaff(v.Member), ResourceInstances: []any{}, Labels: renderLabels(a.LabelIDs)}
 }
 
 type activityBody struct {

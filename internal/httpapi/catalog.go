@@ -34,7 +34,7 @@ func (s *Server) catalogRoutes() []route {
 		{method: "GET", path: loc + "/service_categories", auth: authUser, handle: s.companyCategories},
 		{method: "GET", path: loc + "/service_categories/{id}", auth: authUser, handle: s.companyCategories},
 
-		{method: "GET", path: v1 + "/services/{location_id}", auth: authUser, handle: s.listServices},
+		{method: "GET", path: v1 + "/services/{location_id}", auth: authPartner, handle: s.listServices},
 		{method: "POST", path: v1 + "/services/{location_id}", auth: authUser, perm: auth.PermSettings, handle: s.createService},
 		{method: "GET", path: v1 + "/services/{location_id}/{service_id}", auth: authPartner, handle: s.getServicePublic},
 		{method: "PUT", path: v1 + "/services/{location_id}/{service_id}", auth: authUser, perm: auth.PermSettings, handle: s.updateService},
@@ -127,37 +127,50 @@ func toMinor(f Float) *int64 {
 // ---- team members ----
 
 type positionOut struct {
-	ID    int64  `json:"id"`
-	Title string `json:"title"`
+	ID          int64  `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description"` // not kept: ""
 }
 
 type staffOut struct {
-	ID                 int64   `json:"id"`
-	APIID              string  `json:"api_id"`
-	CompanyID          int64   `json:"company_id"`
-	Name               string  `json:"name"`
-	Specialization     string  `json:"specialization"`
-	Rating             float64 `json:"rating"`
-	ShowRating         int     `json:"show_rating"`
-	UserID             int64   `json:"user_id"`
-	HasAccessTimetable bool    `json:"has_access_timetable"`
-	Avatar             string  `json:"avatar"`
-	AvatarBig          string  `json:"avatar_big"`
-	CommentsCount      int64   `json:"comments_count"`
-	VotesCount         int64   `json:"votes_count"`
-	Bookable           bool    `json:"bookable"`
-	ImageGroup         []any   `json:"image_group"`
-	Information        string  `json:"information"`
-	PositionID         int64   `json:"position_id"`
-	ScheduleTill       string  `json:"schedule_till"`
-	Weight             int64   `json:"weight"`
-	Fired              int     `json:"fired"`
-	Status             int     `json:"status"`
-	Hidden             int     `json:"hidden"`
-	IsPaidStaff        bool    `json:"is_paid_staff"`
-	User               []any   `json:"user"`
-	Prepaid            string  `json:"prepaid"`
-	Position           any     `json:"position"`
+	ID                 int64         `json:"id"`
+	APIID              string        `json:"api_id"`
+	CompanyID          int64         `json:"company_id"`
+	Name               string        `json:"name"`
+	Specialization     string        `json:"specialization"`
+	Rating             float64       `json:"rating"`
+	ShowRating         int           `json:"show_rating"`
+	UserID             int64         `json:"user_id"`
+	HasAccessTimetable bool          `json:"has_access_timetable"`
+	Avatar             string        `json:"avatar"`
+	AvatarBig          string        `json:"avatar_big"`
+	CommentsCount      int64         `json:"comments_count"`
+	VotesCount         int64         `json:"votes_count"`
+	Bookable           bool          `json:"bookable"`
+	ImageGroup         []any         `json:"image_group"`
+	Information        string        `json:"information"`
+	PositionID         int64         `json:"position_id"`
+	ScheduleTill       string        `json:"schedule_till"`
+	Weight             int64         `json:"weight"`
+	Fired              int           `json:"fired"`
+	Status             int           `json:"status"`
+	Hidden             int           `json:"hidden"`
+	IsPaidStaff        bool          `json:"is_paid_staff"`
+	User               *staffUserOut `json:"user"`
+	Prepaid            string        `json:"prepaid"`
+	Position           any           `json:"position"`
+	IsFired            bool          `json:"is_fired"`
+	IsDeleted          bool          `json:"is_deleted"`
+	IsOnline           bool          `json:"is_online"`
+	IsBookable         bool          `json:"is_bookable"`
+	IsRatingShown      bool          `json:"is_rating_shown"`
+	SeanceStep         int64         `json:"seance_step"`
+	ServicesLinks      []linkOut     `json:"services_links"`
+}
+
+// staffUserOut is the user account a team member is linked to.
+type staffUserOut struct {
+	ID int64 `json:"id"`
 }
 
 func renderStaff(m booking.TeamMember) staffOut {
@@ -165,10 +178,15 @@ func renderStaff(m booking.TeamMember) staffOut {
 		Rating: m.Rating, ShowRating: 1, HasAccessTimetable: m.HasAccessTimetable, Avatar: m.Avatar, AvatarBig: m.Avatar,
 		CommentsCount: m.CommentsCount, VotesCount: m.VotesCount, Bookable: m.Bookable() && !m.Hidden,
 		ImageGroup: []any{}, Information: m.Information, Weight: m.Weight, Fired: flag01(m.Fired),
-		Status: flag01(m.Deleted), Hidden: flag01(m.Hidden), IsPaidStaff: m.IsPaidStaff, User: []any{},
-		Prepaid: "forbidden", Position: []any{}}
-	if m.UserID != nil {
+		Status: flag01(m.Deleted), Hidden: flag01(m.Hidden), IsPaidStaff: m.IsPaidStaff,
+		Prepaid: "forbidden", Position: []any{}, IsFired: m.Fired, IsDeleted: m.Deleted, IsOnline: !m.Hidden,
+		IsBookable: m.Bookable() && !m.Hidden, IsRatingShown: true, SeanceStep: m.SeanceStep, ServicesLinks: []linkOut{}}
+	if m.UserID != nil && *m.UserID != 0 {
 		out.UserID = *m.UserID
+		out.User = &staffUserOut{ID: *m.UserID}
+	}
+	for _, l := range m.ServiceLinks {
+		out.ServicesLinks = append(out.ServicesLinks, renderLink(l))
 	}
 	if m.Position != nil {
 		out.PositionID = m.Position.ID

@@ -196,7 +196,8 @@ func TestCategoriesAndServices(t *testing.T) {
 		expect(t, e.do(req{Method: "GET", Path: fmt.Sprintf("/services/%d/%d", e.locA, c.service), Auth: e.partnerAuth()}), 404)
 		expect(t, e.do(req{Method: "DELETE", Path: fmt.Sprintf("/service_category/%d/%d", e.locA, c.category), Auth: e.userAuth(c.owner)}), 204)
 		// Other location, permissions.
-		expect(t, e.do(req{Method: "GET", Path: fmt.Sprintf("/services/%d", e.locA), Auth: e.userAuth(e.ownerB)}), 404)
+		// (GET /services/{location_id} is public, like the categories; the company list is not.)
+		expect(t, e.do(req{Method: "GET", Path: fmt.Sprintf("/company/%d/services", e.locA), Auth: e.userAuth(e.ownerB)}), 404)
 		expect(t, e.do(req{Method: "POST", Path: fmt.Sprintf("/services/%d", e.locA), Auth: e.userAuth(c.worker), Body: map[string]any{"title": "x"}}), 403)
 		expect(t, e.do(req{Method: "GET", Path: fmt.Sprintf("/service_categories/%d", e.locA), Auth: e.partnerAuth()}), 200)
 	})

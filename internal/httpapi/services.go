@@ -9,10 +9,16 @@ import (
 
 type categoryOut struct {
 	ID             int64   `json:"id"`
+	CategoryID     int64   `json:"category_id"` // no parent category is kept: 0
 	SalonServiceID int64   `json:"salon_service_id"`
 	Title          string  `json:"title"`
+	BookingTitle   string  `json:"booking_title"`
 	APIID          string  `json:"api_id"`
 	Weight         int64   `json:"weight"`
+	PriceMin       float64 `json:"price_min"`
+	PriceMax       float64 `json:"price_max"`
+	Sex            int64   `json:"sex"` // 0: for every client
+	IsChain        bool    `json:"is_chain"`
 	Staff          []int64 `json:"staff"`
 }
 
@@ -21,7 +27,8 @@ func renderCategory(c booking.ServiceCategory) categoryOut {
 	if staff == nil {
 		staff = []int64{}
 	}
-	return categoryOut{ID: c.ID, SalonServiceID: c.ID, Title: c.Title, APIID: c.APIID, Weight: c.Weight, Staff: staff}
+	return categoryOut{ID: c.ID, SalonServiceID: c.ID, Title: c.Title, BookingTitle: c.Title, APIID: c.APIID,
+		Weight: c.Weight, PriceMin: money(c.PriceMin), PriceMax: money(c.PriceMax), Staff: staff}
 }
 
 func renderCategories(list []booking.ServiceCategory) []categoryOut {
@@ -135,9 +142,12 @@ func (s *Server) companyCategories(c *call) error {
 }
 
 type staffLinkOut struct {
-	ID                  int64  `json:"id"`
-	SeanceLength        int64  `json:"seance_length"`
-	TechnologicalCardID *int64 `json:"technological_card_id"`
+	ID                  int64    `json:"id"`
+	SeanceLength        int64    `json:"seance_length"`
+	TechnologicalCardID *int64   `json:"technological_card_id"`
+	ImageURL            string   `json:"image_url"`
+	Price               *float64 `json:"price"` // no per-member price is kept: null
+	Name                string   `json:"name"`
 }
 
 type serviceOut struct {
@@ -159,6 +169,49 @@ type serviceOut struct {
 	Prepaid                string         `json:"prepaid"`
 	ImageGroup             []any          `json:"image_group"`
 	Staff                  []staffLinkOut `json:"staff"`
+	serviceSettingsOut
+}
+
+// serviceSettingsOut is the rest of the object Altegio documents as the PATCH
+// answer. appointd keeps none of these settings per service: each is derived
+// from what it keeps or is the documented neutral value (docs/ARCHITECTURE.md,
+// "Documented fields appointd does not keep").
+type serviceSettingsOut struct {
+	TaxVariant                    int64    `json:"tax_variant"`
+	VatID                         int64    `json:"vat_id"`
+	PrintTitle                    string   `json:"print_title"`
+	ServiceType                   int64    `json:"service_type"`
+	APIServiceID                  int64    `json:"api_service_id"`
+	RepeatVisitDaysStep           *int64   `json:"repeat_visit_days_step"`
+	SeanceSearchStart             int64    `json:"seance_search_start"`
+	SeanceSearchFinish            int64    `json:"seance_search_finish"`
+	SeanceSearchStep              int64    `json:"seance_search_step"`
+	Step                          int64    `json:"step"`
+	IsNeedLimitDate               bool     `json:"is_need_limit_date"`
+	DateFrom                      string   `json:"date_from"`
+	DateTo                        string   `json:"date_to"`
+	ScheduleTemplateType          int64    `json:"schedule_template_type"`
+	OnlineInvoicingStatus         int64    `json:"online_invoicing_status"`
+	IsAbonementAutopaymentEnabled int64    `json:"is_abonement_autopayment_enabled"`
+	AutopaymentBeforeVisitTime    int64    `json:"autopayment_before_visit_time"`
+	AbonementRestrictionValue     int64    `json:"abonement_restriction_value"`
+	IsChain                       bool     `json:"is_chain"`
+	IsPriceManagedOnlyInChain     bool     `json:"is_price_managed_only_in_chain"`
+	IsCommentManagedOnlyInChain   bool     `json:"is_comment_managed_only_in_chain"`
+	PricePrepaidAmount            float64  `json:"price_prepaid_amount"`
+	PricePrepaidPercent           int64    `json:"price_prepaid_percent"`
+	Capacity                      int64    `json:"capacity"`
+	IsOnline                      bool     `json:"is_online"`
+	Dates                         []string `json:"dates"`
+	Resources                     []any    `json:"resources"`
+}
+
+// serviceSettings fills the fields appointd derives: the receipt title is the
+// title, the slot grid is the location's, the search window is the whole day
+// (no per-service window), and online booking follows active.
+func serviceSettings(sv booking.SalonService) serviceSettingsOut {
+	return serviceSettingsOut{PrintTitle: sv.Title, SeanceSearchFinish: 24 * 3600, SeanceSearchStep: sv.SeanceStep,
+		Step: sv.SeanceStep, IsOnline: sv.Active, Dates: []string{}, Resources: []any{}}
 }
 
 func renderService(sv booking.SalonService) serviceOut {
@@ -166,13 +219,13 @@ func renderService(sv booking.SalonService) serviceOut {
 		CategoryID: sv.CategoryID, PriceMin: money(sv.PriceMin), PriceMax: money(sv.PriceMax), Duration: sv.Duration,
 		TechnicalBreakDuration: sv.TechnicalBreakDuration, Discount: sv.Discount, Comment: sv.Comment,
 		Weight: sv.Weight, Active: flag01(sv.Active), APIID: sv.APIID, Prepaid: "forbidden",
-		ImageGroup: []any{}, Staff: []staffLinkOut{}}
+		ImageGroup: []any{}, Staff: []staffLinkOut{}, serviceSettingsOut: serviceSettings(sv)}
 	if out.BookingTitle == "" {
 		out.BookingTitle = sv.Title
 	}
 	for _, l := range sv.Staff {
 		out.Staff = append(out.Staff, staffLinkOut{ID: l.TeamMemberID, SeanceLength: l.SeanceLength,
-			TechnologicalCardID: l.TechnologicalCardID})
+			TechnologicalCardID: l.TechnologicalCardID, ImageURL: l.Avatar, Name: l.Name})
 	}
 	return out
 }
@@ -280,7 +333,8 @@ func (s *Server) getServicePublic(c *call) error {
 	return c.ok(http.StatusOK, renderService(sv))
 }
 
-func (s *Server) serviceList(c *call) ([]serviceOut, error) {
+// serviceList serves the list routes; public ones answer the partner token alone.
+func (s *Server) serviceList(c *call, public bool) ([]serviceOut, error) {
 	loc, err := pathID(c.r, "location_id")
 	if err != nil {
 		return nil, err
@@ -290,7 +344,7 @@ func (s *Server) serviceList(c *call) ([]serviceOut, error) {
 		return nil, err
 	}
 	if id != 0 {
-		sv, err := s.Service.GetService(c.ctx, c.caller, loc, id, false)
+		sv, err := s.Service.GetService(c.ctx, c.caller, loc, id, public)
 		return []serviceOut{renderService(sv)}, err
 	}
 	f := booking.ServiceFilter{LocationID: loc}
@@ -300,7 +354,7 @@ func (s *Server) serviceList(c *call) ([]serviceOut, error) {
 	if f.CategoryID, err = queryInt(c.r, "category_id", 0); err != nil {
 		return nil, err
 	}
-	list, err := s.Service.Services(c.ctx, c.caller, f, false)
+	list, err := s.Service.Services(c.ctx, c.caller, f, public)
 	out := make([]serviceOut, len(list))
 	for i, sv := range list {
 		out[i] = renderService(sv)
@@ -309,7 +363,7 @@ func (s *Server) serviceList(c *call) ([]serviceOut, error) {
 }
 
 func (s *Server) listServices(c *call) error {
-	out, err := s.serviceList(c)
+	out, err := s.serviceList(c, true)
 	if err != nil {
 		return err
 	}
@@ -317,7 +371,7 @@ func (s *Server) listServices(c *call) error {
 }
 
 func (s *Server) companyServices(c *call) error {
-	out, err := s.serviceList(c)
+	out, err := s.serviceList(c, false)
 	if err != nil {
 		return err
 	}
@@ -373,8 +427,12 @@ func (s *Server) linkStaff(c *call) error {
 	if creating {
 		status = http.StatusCreated
 	}
-	return c.ok(status, linkOut{ServiceID: l.ServiceID, MasterID: l.TeamMemberID, Length: l.SeanceLength,
-		TechnologicalCardID: l.TechnologicalCardID})
+	return c.ok(status, renderLink(l))
+}
+
+func renderLink(l booking.StaffLink) linkOut {
+	return linkOut{ServiceID: l.ServiceID, MasterID: l.TeamMemberID, Length: l.SeanceLength,
+		TechnologicalCardID: l.TechnologicalCardID}
 }
 
 func (s *Server) unlinkStaff(c *call) error {

@@ -129,7 +129,7 @@ func (t *tx) DeleteTeamMember(ctx context.Context, locationID, id int64, at time
 func scanCategory(r scanner) (booking.ServiceCategory, error) {
 	var c booking.ServiceCategory
 	var staff sql.NullString
-	err := r.Scan(&c.ID, &c.LocationID, &c.Title, &c.APIID, &c.Weight, &staff)
+	err := r.Scan(&c.ID, &c.LocationID, &c.Title, &c.APIID, &c.Weight, &staff, &c.PriceMin, &c.PriceMax)
 	if err != nil {
 		return c, one(err)
 	}
@@ -159,7 +159,8 @@ func (t *tx) categorySelect() string {
 	if t.d == postgres {
 		agg = "string_agg(ss.team_member_id::text, ',' ORDER BY ss.team_member_id)"
 	}
-	return `SELECT c.id, c.location_id, c.title, c.api_id, c.weight, ` + agg + `
+	return `SELECT c.id, c.location_id, c.title, c.api_id, c.weight, ` + agg + `,
+		COALESCE(MIN(s.price_min), 0), COALESCE(MAX(s.price_max), 0)
 		FROM service_categories c
 		LEFT JOIN services s ON s.category_id = c.id AND s.deleted_at IS NULL
 		LEFT JOIN service_staff ss ON ss.service_id = s.id`
@@ -258,14 +259,14 @@ func (t *tx) Services(ctx context.Context, f booking.ServiceFilter) ([]booking.S
 }
 
 func (t *tx) staffLinks(ctx context.Context, where string, arg any) ([]booking.StaffLink, error) {
-	rows, err := t.query(ctx, `SELECT l.service_id, l.team_member_id, l.seance_length, l.technological_card_id
+	rows, err := t.query(ctx, `SELECT l.service_id, l.team_member_id, l.seance_length, l.technological_card_id, m.name, m.avatar
 		FROM service_staff l JOIN services s ON s.id = l.service_id
 		JOIN team_members m ON m.id = l.team_member_id AND m.deleted_at IS NULL
 		WHERE `+where+` ORDER BY l.service_id, l.team_member_id`, arg)
 	return scanAll(rows, err, func(r scanner) (booking.StaffLink, error) {
 		var l booking.StaffLink
 		var card sql.NullInt64
-		err := r.Scan(&l.ServiceID, &l.TeamMemberID, &l.SeanceLength, &card)
+		err := r.Scan(&l.ServiceID, &l.TeamMemberID, &l.SeanceLength, &card, &l.Name, &l.Avatar)
 		l.TechnologicalCardID = intPtr(card)
 		return l, err
 	})
