@@ -93,6 +93,7 @@ type Appointment struct {
 	UpdatedAt              time.Time
 	Deleted                bool
 	Services               []ServiceLine
+	Goods                  []GoodsLine // reads: goods sold through it
 }
 
 // End is when the member is free again.
