@@ -82,7 +82,12 @@ func (t *tx) Appointment(ctx context.Context, locationID, id int64) (booking.App
 		err := r.Scan(&l.ServiceID, &l.Title, &l.FirstCost, &l.Discount, &l.Cost, &l.Amount, &l.Length, &l.PriceMin, &l.PriceMax)
 		return l, err
 	})
-	return a, err
+	if err != nil {
+		return a, err
+	}
+	single := []booking.Appointment{a}
+	err = t.attachGoodsLines(ctx, single, map[int64]int{a.ID: 0}, "appointment_id = ?", []any{a.ID})
+	return single[0], err
 }
 
 // maxAppointmentLength bounds how far back an overlapping appointment can
