@@ -171,10 +171,16 @@ func TestVisitGoods(t *testing.T) {
 		// A body without goods_transactions leaves the lines alone.
 		expect(t, f.edit(e, f.worker, f.haircut, map[string]any{"comment": "x"}), 200)
 
-		// The fast payment pays services and goods: 2500 + 1800 + 450.
+		// Paying the services (2500 + 1800) leaves the goods unpaid; the fast
+		// payment pays the 450 left.
+		expect(t, f.edit(e, f.worker, f.haircut, map[string]any{"new_transactions": []map[string]any{{"amount": 4300, "account_id": f.card}}}), 200)
+		rec = e.do(req{Method: "GET", Path: fmt.Sprintf("/record/%d/%d", e.locA, f.manicure), Auth: e.userAuth(f.owner)}).Data()
+		if num(rec["paid_full"]) != 0 {
+			t.Fatal("paid_full with the goods unpaid")
+		}
 		r = f.edit(e, f.worker, f.haircut, map[string]any{"fast_payment": 1})
 		expect(t, r, 200)
-		if p := r.Data()["payment_transactions"].([]any); len(p) != 1 || p[0].(map[string]any)["amount"] != 4750.0 {
+		if p := r.Data()["payment_transactions"].([]any); len(p) != 2 || p[1].(map[string]any)["amount"] != 450.0 {
 			t.Fatalf("fast payment: %s", truncate(r.Body))
 		}
 		rec = e.do(req{Method: "GET", Path: fmt.Sprintf("/record/%d/%d", e.locA, f.manicure), Auth: e.userAuth(f.owner)}).Data()
