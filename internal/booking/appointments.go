@@ -94,6 +94,7 @@ type Appointment struct {
 	UpdatedAt              time.Time
 	Deleted                bool
 	Services               []ServiceLine
+	Goods                  []GoodsLine // reads: goods sold through it
 }
 
 // End is when the member is free again.

@@ -25,6 +25,7 @@ const (
 	LockVisit      Lockable = "visits"
 	LockActivity   Lockable = "activities"
 	LockSchedule   Lockable = "event_schedules"
+	LockGood       Lockable = "goods"
 )
 
 // Tx is one transaction. Lookups of a missing row return ErrNotFound; a
@@ -39,6 +40,7 @@ type Tx interface {
 	ScheduleTx
 	FeedTx
 	WebhookTx
+	GoodsTx
 
 	// Writable tells a write transaction from a read one.
 	Writable() bool

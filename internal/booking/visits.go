@@ -115,11 +115,14 @@ type VisitDetails struct {
 	Accounts map[int64]Account
 }
 
-// Total is what the visit costs: the sum of its service lines.
+// Total is what the visit costs: the sum of its service and goods lines.
 func (d VisitDetails) Total() int64 {
 	var t int64
 	for _, r := range d.Records {
 		for _, l := range r.Services {
+			t += l.Cost
+		}
+		for _, l := range r.Goods {
 			t += l.Cost
 		}
 	}
@@ -308,6 +311,7 @@ type VisitEdit struct {
 	NewPayments       []PaymentInput
 	DeletedPaymentIDs []int64
 	FastPayment       int64
+	Goods             *[]GoodsLineInput // nil: the goods lines stay; else they replace them
 }
 
 // ServiceLineEdit reprices one service line of an appointment of the visit
@@ -359,14 +363,14 @@ func (s *Service) EditVisit(ctx context.Context, c Caller, visitID, recordID int
 			return err
 		}
 		perms := m.Permissions()
-		money := len(in.Services) > 0 || len(in.NewPayments) > 0 || len(in.DeletedPaymentIDs) > 0 || in.FastPayment != 0
+		money := in.Goods != nil || len(in.Services) > 0 || len(in.NewPayments) > 0 || len(in.DeletedPaymentIDs) > 0 || in.FastPayment != 0
 		if (money || in.Comment != nil) && !perms.Allows(auth.PermEditRecords) {
 			return ErrForbidden
 		}
 		if (len(in.NewPayments) > 0 || len(in.DeletedPaymentIDs) > 0 || in.FastPayment != 0) && !perms.Allows(auth.PermFinances) {
 			return ErrForbidden
 		}
-		if d.PaidInFull() && (len(in.Services) > 0 || len(in.DeletedPaymentIDs) > 0) &&
+		if d.PaidInFull() && (in.Goods != nil || len(in.Services) > 0 || len(in.DeletedPaymentIDs) > 0) &&
 			!perms.Allows(auth.PermEditFullPaid) {
 			return ErrForbidden
 		}
@@ -389,6 +393,9 @@ func (s *Service) EditVisit(ctx context.Context, c Caller, visitID, recordID int
 			}
 		}
 		if err := s.repriceLines(ctx, tx, d, rec, in.Services, now); err != nil {
+			return err
+		}
+		if err := s.setVisitGoods(ctx, tx, d, rec, in.Goods, now); err != nil {
 			return err
 		}
 		if err := s.changePayments(ctx, tx, d, rec, c, in, now); err != nil {
@@ -433,6 +440,11 @@ func (in VisitEdit) validate() error {
 	for _, id := range in.DeletedPaymentIDs {
 		if id <= 0 {
 			e.Add("deleted_transaction_ids", "transaction ids are positive numbers")
+		}
+	}
+	if in.Goods != nil {
+		for _, l := range *in.Goods {
+			l.validate(e)
 		}
 	}
 	switch in.FastPayment {

@@ -79,6 +79,7 @@ var (
 	needDelete        = []string{auth.PermDeleteRecords}
 	needClients       = []string{auth.PermClients}
 	needClientsDelete = []string{auth.PermClientsDelete}
+	needStorages      = []string{auth.PermStorages}
 )
 
 // isoTable is every route of the server, by "METHOD PATH".
@@ -194,6 +195,12 @@ var isoTable = map[string]isoSpec{
 		body: func(isoIDs) any { return map[string]any{"comment": "isolation check"} }},
 	"GET /api/v1/attendance/receipt_print/{visit_id}": {perms: needTimetable},
 	"GET /api/v1/accounts/{location_id}":              {perms: []string{auth.PermFinances}},
+
+	"GET /api/v1/goods/{location_id}":              {perms: needStorages, query: "?term=Good"},
+	"GET /api/v1/goods/{location_id}/{good_id}":    {perms: needStorages},
+	"POST /api/v1/goods/{location_id}":             {perms: needStorages, body: func(isoIDs) any { return map[string]any{"title": "Isolation Good", "amount": 2} }},
+	"PUT /api/v1/goods/{location_id}/{good_id}":    {perms: needStorages, body: func(isoIDs) any { return map[string]any{"cost": 3} }},
+	"DELETE /api/v1/goods/{location_id}/{good_id}": {perms: needStorages, ids: map[string]string{"good_id": "good2_id"}},
 
 	"POST /api/v1/activity/{location_id}": {perms: needCreate, body: func(x isoIDs) any {
 		return map[string]any{"date": x["date"] + " 19:00", "service_id": x.n("service_id"), "staff_id": x.n("team_member_id"),
@@ -687,6 +694,9 @@ func isoFixture(t *testing.T, e *env, tok string, loc int64, tag string) isoIDs 
 	x["team_member2_id"] = id(post(fmt.Sprintf("/staff/%d", loc), map[string]any{"name": tag + " Second Staffer"}, 201))
 	x["category_id"] = id(post(fmt.Sprintf("/service_categories/%d", loc), map[string]any{"title": tag + " Category"}, 201))
 	x["empty_category_id"] = id(post(fmt.Sprintf("/service_categories/%d", loc), map[string]any{"title": tag + " Empty Category"}, 201))
+	for _, k := range []string{"good_id", "good2_id"} {
+		x[k] = fmt.Sprint(num(post(fmt.Sprintf("/goods/%d", loc), map[string]any{"title": tag + " Good " + k, "cost": 5, "amount": 3}, 201)["good_id"]))
+	}
 	x["service_id"] = id(post(fmt.Sprintf("/services/%d", loc), map[string]any{"title": tag + " Service", "category_id": x.n("category_id"),
 		"duration": 3600, "staff": []map[string]any{{"id": x.n("team_member_id"), "seance_length": 3600}}}, 201))
 	expect(t, e.do(req{Method: "PUT", Path: fmt.Sprintf("/schedule/%d/%s/%s/%s", loc, x["team_member_id"], date, date),
@@ -786,6 +796,7 @@ func rereadB(t *testing.T, e *env, B isoIDs) []string {
 		"/company/{location_id}/schedules/search/activity/{activity_id}?include[]=days&include[]=days.events",
 		"/company/{location_id}/schedules/{schedule_id}/days/{day_id}/events",
 		"/company/{location_id}/users", "/company/{location_id}/users/{user_id}/permissions",
+		"/goods/{location_id}/{good_id}", "/goods/{location_id}/{good2_id}",
 	} {
 		path := pathParam.ReplaceAllStringFunc(p, func(m string) string { return B[m[1:len(m)-1]] })
 		r := e.do(req{Method: "GET", Path: path, Auth: e.userAuth(e.ownerB)})
@@ -806,7 +817,7 @@ func snapshot(t *testing.T, e *env) string {
 		"services", "service_staff", "work_days", "timetable_settings", "clients", "visits", "appointments",
 		"appointment_services", "accounts", "payments", "comments", "activities", "event_schedules",
 		"schedule_series", "schedule_events", "client_schedules", "client_schedule_series", "ical_feeds",
-		"webhook_settings", "webhook_deliveries"} {
+		"webhook_settings", "webhook_deliveries", "goods", "visit_goods"} {
 		rows, err := db.Query("SELECT * FROM " + table + " ORDER BY 1, 2")
 		if err != nil {
 			t.Fatalf("%s: %v", table, err)

@@ -75,7 +75,7 @@ type recordOut struct {
 	CompanyID              int64              `json:"company_id"`
 	StaffID                int64              `json:"staff_id"`
 	Services               []recordServiceOut `json:"services"`
-	GoodsTransactions      []any              `json:"goods_transactions"`
+	GoodsTransactions      []goodsLineOut     `json:"goods_transactions"`
 	Staff                  recordStaffOut     `json:"staff"`
 	Client                 *recordClientOut   `json:"client"`
 	ClientsCount           int                `json:"clients_count"`
@@ -143,7 +143,7 @@ func renderRecord(v booking.AppointmentView) recordOut {
 	zone := v.Location.Zone()
 	a := v.Appointment
 	out := recordOut{ID: a.ID, CompanyID: a.LocationID, StaffID: a.TeamMemberID, Services: []recordServiceOut{},
-		GoodsTransactions: []any{}, ClientsCount: int(max(a.ClientsCount, 1)), Date: apitime.FormatLocal(a.Start, zone),
+		GoodsTransactions: renderGoodsLines(a.Goods), ClientsCount: int(max(a.ClientsCount, 1)), Date: apitime.FormatLocal(a.Start, zone),
 		Datetime: apitime.FormatISO(a.Start, zone), CreateDate: apitime.FormatCompact(a.CreatedAt, zone),
 		Comment: a.Comment, VisitAttendance: a.VisitAttendance, Attendance: a.Attendance,
 		Confirmed: flag01(a.Attendance == booking.AttendanceConfirmed), SeanceLength: a.SeanceLength,

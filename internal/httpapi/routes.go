@@ -76,6 +76,7 @@ func (s *Server) routes() []route {
 	rts = append(rts, s.clientRoutes()...)
 	rts = append(rts, s.recordRoutes()...)
 	rts = append(rts, s.visitRoutes()...)
+	rts = append(rts, s.goodsRoutes()...)
 	rts = append(rts, s.activityRoutes()...)
 	rts = append(rts, s.eventScheduleRoutes()...)
 	rts = append(rts, s.feedRoutes()...)

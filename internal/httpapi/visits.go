@@ -151,6 +151,7 @@ func renderVisitDetails(d booking.VisitDetails) visitDetailsOut {
 				ItemTitle: l.Title, Amount: l.Amount, FirstCost: money(l.FirstCost), ManualCost: money(l.Cost),
 				Discount: l.Discount, Cost: money(l.Cost), MasterID: r.TeamMemberID, ServiceID: l.ServiceID, IsService: true})
 		}
+		out.Items = append(out.Items, goodsItems(r)...)
 	}
 	return out
 }
@@ -183,12 +184,14 @@ type visitBody struct {
 		Amount    Float `json:"amount"`
 		AccountID Int   `json:"account_id"`
 	} `json:"new_transactions"`
-	DeletedTransactionIDs []Int `json:"deleted_transaction_ids"`
-	FastPayment           Int   `json:"fast_payment"`
+	DeletedTransactionIDs []Int            `json:"deleted_transaction_ids"`
+	FastPayment           Int              `json:"fast_payment"`
+	GoodsTransactions     *[]goodsLineBody `json:"goods_transactions"`
 }
 
 func (b visitBody) edit() booking.VisitEdit {
-	e := booking.VisitEdit{Attendance: b.Attendance.Ptr(), Comment: b.Comment.Ptr(), FastPayment: b.FastPayment.V}
+	e := booking.VisitEdit{Attendance: b.Attendance.Ptr(), Comment: b.Comment.Ptr(), FastPayment: b.FastPayment.V,
+		Goods: goodsEdit(b.GoodsTransactions)}
 	for _, sv := range b.Services {
 		first := toMinor(sv.FirstCost)
 		if first == nil {

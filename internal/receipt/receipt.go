@@ -87,13 +87,19 @@ func Render(d booking.VisitDetails) ([]byte, error) {
 	pdf.SetFont(family, "", 9)
 	for _, r := range d.Records {
 		when := r.Start.In(zone).Format("15:04")
-		for _, l := range r.Services {
-			cells := []string{when + " " + l.Title, r.Member.Name, fmt.Sprint(l.Amount),
-				formatMoney(l.FirstCost), fmt.Sprintf("%d%%", l.Discount), formatMoney(l.Cost)}
+		row := func(cells ...string) {
 			for i, col := range columns {
 				pdf.CellFormat(col.width, 6, fit(pdf, cells[i], col.width-2), "", 0, col.align, false, 0, "")
 			}
 			pdf.Ln(-1)
+		}
+		for _, l := range r.Services {
+			row(when+" "+l.Title, r.Member.Name, fmt.Sprint(l.Amount),
+				formatMoney(l.FirstCost), fmt.Sprintf("%d%%", l.Discount), formatMoney(l.Cost))
+		}
+		for _, l := range r.Goods { // a good's price column is the unit price
+			row(l.Title, r.Member.Name, fmt.Sprint(l.Amount),
+				formatMoney(l.CostPerUnit), fmt.Sprintf("%d%%", l.Discount), formatMoney(l.Cost))
 		}
 	}
 	pdf.Line(15, pdf.GetY()+1, 195, pdf.GetY()+1)

@@ -16,10 +16,12 @@ const appointmentColumns = `a.id, a.location_id, a.team_member_id, a.client_id, 
 	a.partner_id, a.activity_id, a.client_schedule_id, a.clients_count, a.sequence, a.created_at, a.updated_at, a.deleted_at, ` + paidFullColumn
 
 // paidFullColumn is 1 when the visit's payments cover the cost of its
-// non-deleted appointments; the total is only summed for a visit with
+// non-deleted appointments (service and goods lines); the total is only summed for a visit with
 // payments.
 const paidFullColumn = `CASE WHEN v.paid > 0 AND v.paid >= (SELECT COALESCE(SUM(l.cost), 0)
 	FROM appointments x JOIN appointment_services l ON l.appointment_id = x.id
+	WHERE x.visit_id = a.visit_id AND x.deleted_at IS NULL) + (SELECT COALESCE(SUM(g.cost), 0)
+	FROM appointments x JOIN visit_goods g ON g.appointment_id = x.id
 	WHERE x.visit_id = a.visit_id AND x.deleted_at IS NULL) THEN 1 ELSE 0 END`
 
 const appointmentFrom = " FROM appointments a JOIN visits v ON v.id = a.visit_id"
@@ -86,7 +88,12 @@ func (t *tx) Appointment(ctx context.Context, locationID, id int64) (booking.App
 		err := r.Scan(&l.ServiceID, &l.Title, &l.FirstCost, &l.Discount, &l.Cost, &l.Amount, &l.Length, &l.PriceMin, &l.PriceMax)
 		return l, err
 	})
-	return a, err
+	if err != nil {
+		return a, err
+	}
+	single := []booking.Appointment{a}
+	err = t.attachGoodsLines(ctx, single, map[int64]int{a.ID: 0}, "appointment_id = ?", []any{a.ID})
+	return single[0], err
 }
 
 // maxAppointmentLength bounds how far back an overlapping appointment can
@@ -287,5 +294,11 @@ func (t *tx) attachServiceLines(ctx context.Context, list []booking.Appointment)
 		}
 		list[byID[id]].Services = append(list[byID[id]].Services, l)
 	}
-	return lrows.Err()
+	if err := lrows.Err(); err != nil {
+		return err
+	}
+	var gw []string
+	var gargs []any
+	inList("appointment_id", ids, &gw, &gargs)
+	return t.attachGoodsLines(ctx, list, byID, gw[0], gargs)
 }

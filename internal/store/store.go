@@ -283,7 +283,7 @@ func mustAffect(r sql.Result, err error) error {
 
 func (t *tx) Lock(ctx context.Context, table booking.Lockable, id int64) error {
 	switch table {
-	case booking.LockLocation, booking.LockTeamMember, booking.LockVisit, booking.LockActivity, booking.LockSchedule:
+	case booking.LockLocation, booking.LockTeamMember, booking.LockVisit, booking.LockActivity, booking.LockSchedule, booking.LockGood:
 	default:
 		return fmt.Errorf("store: cannot lock %q", table)
 	}
