@@ -184,6 +184,7 @@ func (s *Service) GetVisit(ctx context.Context, c Caller, visitID int64) (VisitD
 			return err
 		}
 		maskVisit(m.Permissions(), &d)
+		blockUpdates(m, s.now(), d.Records)
 		return reachOf(m, loc, s.now()).checkAny(d.Records)
 	})
 	return d, err
@@ -209,6 +210,7 @@ func (s *Service) GetVisitDetails(ctx context.Context, c Caller, locationID, rec
 			return err
 		}
 		maskVisit(m.Permissions(), &d)
+		blockUpdates(m, s.now(), d.Records)
 		return reachOf(m, loc, s.now()).check(rec.TeamMemberID, rec.Start)
 	})
 	return d, err
