@@ -35,20 +35,21 @@ type recordServiceOut struct {
 	Discount           int64          `json:"discount"`
 	FirstCost          float64        `json:"first_cost"`
 	Amount             int64          `json:"amount"`
+	Assistants         []any          `json:"assistants"` // appointd has no assistants
 	StaffServiceLink   map[string]any `json:"staff_service_link"`
 	CompanyServiceLink map[string]any `json:"company_service_link"`
 }
 
 type recordStaffOut struct {
-	ID             int64   `json:"id"`
-	APIID          string  `json:"api_id"`
-	Name           string  `json:"name"`
-	Specialization string  `json:"specialization"`
-	Position       any     `json:"position"`
-	Avatar         string  `json:"avatar"`
-	AvatarBig      string  `json:"avatar_big"`
-	Rating         int64   `json:"rating"`
-	VotesCount     int64   `json:"votes_count"`
+	ID             int64  `json:"id"`
+	APIID          string `json:"api_id"`
+	Name           string `json:"name"`
+	Specialization string `json:"specialization"`
+	Position       any    `json:"position"`
+	Avatar         string `json:"avatar"`
+	AvatarBig      string `json:"avatar_big"`
+	Rating         int64  `json:"rating"`
+	VotesCount     int64  `json:"votes_count"`
 }
 
 type recordClientOut struct {
@@ -161,7 +162,7 @@ func renderRecord(v booking.AppointmentView) recordOut {
 		cost := money(l.Cost)
 		out.Services = append(out.Services, recordServiceOut{ID: l.ServiceID, Title: l.Title, Cost: cost, CostToPay: cost,
 			ManualCost: cost, CostPerUnit: money(l.FirstCost), Discount: l.Discount, FirstCost: money(l.FirstCost),
-			Amount: l.Amount, StaffServiceLink: map[string]any{"length": l.Length},
+			Amount: l.Amount, Assistants: []any{}, StaffServiceLink: map[string]any{"length": l.Length},
 			CompanyServiceLink: map[string]any{"price_min": money(l.PriceMin), "price_max": money(l.PriceMax)}})
 	}
 	for _, id := range a.RecordLabels {
