@@ -154,7 +154,7 @@ func renderRecord(v booking.AppointmentView) recordOut {
 		CustomColor: a.CustomColor, CustomFontColor: "#ffffff", RecordLabels: []map[string]any{},
 		CustomFields: []any{}, Documents: []any{}, SMSRemainHours: deref(a.SMSRemainHours), EmailRemainHours: deref(a.EmailRemainHours),
 		TechnicalBreakDuration: a.TechnicalBreakDuration, ResourceInstanceIDs: []int64{}, ActivityID: a.ActivityID,
-		PaymentStatus: a.PaymentStatus(), IsUpdateBlocked: v.UpdateBlocked}
+		PaymentStatus: a.PaymentStatus(), IsUpdateBlocked: v.UpdateBlocked || a.Deleted}
 	if a.SMSRemainHours != nil && *a.SMSRemainHours > 0 {
 		out.SMSBefore = 1
 	}
