@@ -77,6 +77,8 @@ type Appointment struct {
 	Attendance             int64
 	VisitAttendance        int64 // reads
 	PaidFull               bool  // reads: the visit's payments cover its total
+	VisitPaid              int64 // reads: the visit's payments, minor units
+	Confirmed              int64 // stored; 1 for every booking appointd takes
 	APIID                  string
 	CustomColor            string
 	RecordLabels           []int64
@@ -135,6 +137,34 @@ type AppointmentTx interface {
 	// VisitAppointments counts the visit's non-deleted appointments.
 	VisitAppointments(ctx context.Context, visitID int64) (int, error)
 	DeleteVisit(ctx context.Context, visitID int64, at time.Time) error
+	// ClientAttendance summarises the clients' appointments of a location
+	// by attendance (deleted ones left out).
+	ClientAttendance(ctx context.Context, locationID int64, clientIDs []int64) (map[int64]ClientAttendance, error)
+}
+
+// ClientAttendance is a client's record at a location: appointments that
+// arrived and that were no-shows, and the start of the first that arrived.
+type ClientAttendance struct {
+	Arrived, NoShow int64
+	FirstArrived    *time.Time
+}
+
+// Payment statuses of an appointment (docs/ARCHITECTURE.md).
+const (
+	PaymentNone = 0
+	PaymentPart = 1
+	PaymentFull = 2
+)
+
+// PaymentStatus is how far the visit's payments cover the visit.
+func (a Appointment) PaymentStatus() int {
+	switch {
+	case a.PaidFull:
+		return PaymentFull
+	case a.VisitPaid > 0:
+		return PaymentPart
+	}
+	return PaymentNone
 }
 
 // Placement errors (D1).
@@ -206,11 +236,20 @@ type AppointmentInput struct {
 // AppointmentView is an appointment with what its answer shows.
 type AppointmentView struct {
 	Appointment
-	Location Location
-	Member   TeamMember
-	Client   *Client
-	Document *Document // the visit's document
-	Payments []Payment // the visit's payments taken through this appointment
+	Location      Location
+	Member        TeamMember
+	Client        *Client
+	Document      *Document        // the visit's document
+	Payments      []Payment        // the visit's payments taken through this appointment
+	ClientRecord  ClientAttendance // the client's attendance counts
+	UpdateBlocked bool             // the caller could not edit it (blockUpdates)
+	MayDelete     bool             // the caller could delete it (blockUpdates)
+}
+
+// ClientIsNew: the client had no appointment that arrived before this one.
+func (v AppointmentView) ClientIsNew() bool {
+	first := v.ClientRecord.FirstArrived
+	return first == nil || !first.Before(v.Start)
 }
 
 // view loads the member and client of an appointment.
@@ -227,10 +266,44 @@ func view(ctx context.Context, tx Tx, loc Location, a Appointment) (AppointmentV
 		} else if !errors.Is(err, ErrNotFound) {
 			return v, err
 		}
+		stats, err := tx.ClientAttendance(ctx, loc.ID, []int64{*a.ClientID})
+		if err != nil {
+			return v, err
+		}
+		v.ClientRecord = stats[*a.ClientID]
 	}
 	one := []AppointmentView{v}
 	err = attachVisitData(ctx, tx, one)
 	return one[0], err
+}
+
+// blockUpdates sets UpdateBlocked: the membership could not edit the
+// appointment because it lacks edit_records_access, the appointment is
+// deleted or outside its reach, or the visit is paid in full and it lacks
+// record_edit_full_paid_access (docs/RIGHTS.md). MayDelete is
+// delete_records_access on a live appointment inside the reach.
+func blockUpdates(m Membership, now time.Time, list []AppointmentView) {
+	p := m.Permissions()
+	for i := range list {
+		v := &list[i]
+		r := reachOf(m, v.Location, now)
+		v.UpdateBlocked = !p.Allows(auth.PermEditRecords) || v.Deleted || !r.allows(v.TeamMemberID, v.Start) ||
+			(v.PaidFull && !p.Allows(auth.PermEditFullPaid))
+		v.MayDelete = p.Allows(auth.PermDeleteRecords) && !v.Deleted && r.allows(v.TeamMemberID, v.Start)
+	}
+}
+
+// present readies answers for a membership: contacts masked as its rights
+// say, UpdateBlocked set.
+func (s *Service) present(m Membership, list []AppointmentView) {
+	maskViews(m.Permissions(), list)
+	blockUpdates(m, s.now(), list)
+}
+
+func (s *Service) presentOne(m Membership, v *AppointmentView) {
+	list := []AppointmentView{*v}
+	s.present(m, list)
+	*v = list[0]
 }
 
 // CreateAppointment books an appointment. In one write transaction it
@@ -238,13 +311,14 @@ func view(ctx context.Context, tx Tx, loc Location, a Appointment) (AppointmentV
 // SaveIfBusy), resolves the client (D10) and the visit (D11), and inserts.
 func (s *Service) CreateAppointment(ctx context.Context, c Caller, locationID int64, in AppointmentInput) (AppointmentView, error) {
 	var out AppointmentView
-	var perms auth.Permissions
+	var member Membership
 	err := s.store.Write(ctx, func(tx Tx) error {
 		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermCreateRecords)
 		if err != nil {
 			return err
 		}
-		perms = m.Permissions()
+		member = m
+		perms := m.Permissions()
 		if in.Attendance != nil && *in.Attendance != AttendanceWaiting && !perms.Allows(auth.PermEditAttendance) {
 			return ErrForbidden
 		}
@@ -293,7 +367,7 @@ func (s *Service) CreateAppointment(ctx context.Context, c Caller, locationID in
 		}
 		return s.hookView(ctx, tx, out, HookCreate)
 	})
-	maskView(perms, &out)
+	s.presentOne(member, &out)
 	return out, err
 }
 
@@ -491,7 +565,7 @@ func (s *Service) GetAppointment(ctx context.Context, c Caller, locationID, id i
 			return err
 		}
 		out, err = view(ctx, tx, loc, a)
-		maskView(m.Permissions(), &out)
+		s.presentOne(m, &out)
 		return err
 	})
 	return out, err
@@ -644,13 +718,14 @@ func (p AppointmentPatch) merge(a Appointment, zone *time.Location) AppointmentI
 // client moves it to that client's visit of that day.
 func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, id int64, p AppointmentPatch) (AppointmentView, error) {
 	var out AppointmentView
-	var perms auth.Permissions
+	var member Membership
 	err := s.writeRelocking(ctx, func(tx Tx, plan relock) error {
 		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermEditRecords)
 		if err != nil {
 			return err
 		}
-		perms = m.Permissions()
+		member = m
+		perms := m.Permissions()
 		if p.TeamMemberID != nil {
 			plan.members = append(slices.Clone(plan.members), *p.TeamMemberID)
 		}
@@ -729,7 +804,7 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 		}
 		return s.hookView(ctx, tx, out, HookUpdate)
 	})
-	maskView(perms, &out)
+	s.presentOne(member, &out)
 	return out, err
 }
 
@@ -836,7 +911,7 @@ func (s *Service) ListAppointments(ctx context.Context, c Caller, locationID int
 		}
 		total = n
 		out, err = views(ctx, tx, map[int64]Location{loc.ID: loc}, list)
-		maskViews(m.Permissions(), out)
+		s.present(m, out)
 		return err
 	})
 	return out, total, err
@@ -867,6 +942,7 @@ func viewsWith(ctx context.Context, tx Tx, locs map[int64]Location, list []Appoi
 			clientIDs[a.LocationID] = append(clientIDs[a.LocationID], *a.ClientID)
 		}
 	}
+	records := map[int64]ClientAttendance{}
 	for locID, ids := range clientIDs {
 		found, err := tx.ClientsByID(ctx, locID, ids)
 		if err != nil {
@@ -874,6 +950,13 @@ func viewsWith(ctx context.Context, tx Tx, locs map[int64]Location, list []Appoi
 		}
 		for _, c := range found {
 			clients[c.ID] = c
+		}
+		stats, err := tx.ClientAttendance(ctx, locID, ids)
+		if err != nil {
+			return nil, err
+		}
+		for id, r := range stats {
+			records[id] = r
 		}
 	}
 	out := make([]AppointmentView, 0, len(list))
@@ -892,6 +975,7 @@ func viewsWith(ctx context.Context, tx Tx, locs map[int64]Location, list []Appoi
 			if c, ok := clients[*a.ClientID]; ok {
 				v.Client = &c
 			}
+			v.ClientRecord = records[*a.ClientID]
 		}
 		out = append(out, v)
 	}
@@ -913,7 +997,7 @@ func (s *Service) PartnerAppointments(ctx context.Context, c Caller, locationID 
 			return err
 		}
 		locs := map[int64]Location{}
-		perms := map[int64]auth.Permissions{}
+		members := map[int64]Membership{}
 		var ids []int64
 		refused := false // a member of the location asked for, without timetable_access
 		for _, m := range ms {
@@ -931,7 +1015,7 @@ func (s *Service) PartnerAppointments(ctx context.Context, c Caller, locationID 
 				return err
 			}
 			locs[loc.ID], ids = loc, append(ids, loc.ID)
-			perms[loc.ID] = m.Permissions()
+			members[loc.ID] = m
 		}
 		if locationID != 0 && len(ids) == 0 {
 			if refused { // D16: 403 where the user may see the location
@@ -960,7 +1044,7 @@ func (s *Service) PartnerAppointments(ctx context.Context, c Caller, locationID 
 		total = n
 		out, err = views(ctx, tx, locs, list)
 		for i := range out {
-			maskView(perms[out[i].LocationID], &out[i])
+			s.present(members[out[i].LocationID], out[i:i+1])
 		}
 		return err
 	})

@@ -243,6 +243,7 @@ func (s *Service) GetVisit(ctx context.Context, c Caller, visitID int64) (VisitD
 			return err
 		}
 		maskVisit(m.Permissions(), &d)
+		blockUpdates(m, s.now(), d.Records)
 		return reachOf(m, loc, s.now()).checkAny(d.Records)
 	})
 	return d, err
@@ -268,6 +269,7 @@ func (s *Service) GetVisitDetails(ctx context.Context, c Caller, locationID, rec
 			return err
 		}
 		maskVisit(m.Permissions(), &d)
+		blockUpdates(m, s.now(), d.Records)
 		return reachOf(m, loc, s.now()).check(rec.TeamMemberID, rec.Start)
 	})
 	return d, err

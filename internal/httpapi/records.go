@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -34,20 +35,21 @@ type recordServiceOut struct {
 	Discount           int64          `json:"discount"`
 	FirstCost          float64        `json:"first_cost"`
 	Amount             int64          `json:"amount"`
+	Assistants         []any          `json:"assistants"` // appointd has no assistants
 	StaffServiceLink   map[string]any `json:"staff_service_link"`
 	CompanyServiceLink map[string]any `json:"company_service_link"`
 }
 
 type recordStaffOut struct {
-	ID             int64   `json:"id"`
-	APIID          string  `json:"api_id"`
-	Name           string  `json:"name"`
-	Specialization string  `json:"specialization"`
-	Position       any     `json:"position"`
-	Avatar         string  `json:"avatar"`
-	AvatarBig      string  `json:"avatar_big"`
-	Rating         float64 `json:"rating"`
-	VotesCount     int64   `json:"votes_count"`
+	ID             int64  `json:"id"`
+	APIID          string `json:"api_id"`
+	Name           string `json:"name"`
+	Specialization string `json:"specialization"`
+	Position       any    `json:"position"`
+	Avatar         string `json:"avatar"`
+	AvatarBig      string `json:"avatar_big"`
+	Rating         int64  `json:"rating"`
+	VotesCount     int64  `json:"votes_count"`
 }
 
 type recordClientOut struct {
@@ -67,6 +69,11 @@ type recordClientOut struct {
 	Birthday    *string `json:"birthday"`
 	ClientTags  []any   `json:"client_tags"`
 	CustomField []any   `json:"custom_fields"`
+	// Counted from the client's appointments (docs/ARCHITECTURE.md).
+	SuccessVisitsCount int64 `json:"success_visits_count"`
+	FailVisitsCount    int64 `json:"fail_visits_count"`
+	IsNew              bool  `json:"is_new"`
+	PhoneCountryID     int64 `json:"phone_country_id"`
 }
 
 // recordOut is the appointment (record) object of 4.2.
@@ -111,14 +118,27 @@ type recordOut struct {
 	ActivityID             int64              `json:"activity_id"`
 	CustomFields           any                `json:"custom_fields"`
 	Documents              []documentOut      `json:"documents"`
-	SMSRemainHours         *int64             `json:"sms_remain_hours"`
-	EmailRemainHours       *int64             `json:"email_remain_hours"`
+	SMSRemainHours         int64              `json:"sms_remain_hours"`
+	EmailRemainHours       int64              `json:"email_remain_hours"`
 	BookformID             int64              `json:"bookform_id"`
 	RecordFrom             string             `json:"record_from"`
 	IsMobile               int                `json:"is_mobile"`
 	IsSaleBillPrinted      bool               `json:"is_sale_bill_printed"`
 	TechnicalBreakDuration int64              `json:"technical_break_duration"`
 	ResourceInstanceIDs    []int64            `json:"resource_instance_ids"`
+	IsRemindSMSSent        bool               `json:"is_remind_sms_sent"`
+	Comer                  *bool              `json:"comer"`
+	PaymentStatus          int                `json:"payment_status"`
+	IsUpdateBlocked        bool               `json:"is_update_blocked"`
+	ShortLink              string             `json:"short_link"`
+	AcceptanceFree         *bool              `json:"acceptance_free"`
+}
+
+// recordGetOut is the answer of GET /record: the object and
+// comer_person_info, which appointd has no data for (null).
+type recordGetOut struct {
+	recordWithExtras
+	ComerPersonInfo map[string]any `json:"comer_person_info"`
 }
 
 // documentOut is an item of an appointment's documents: its visit's
@@ -146,12 +166,13 @@ func renderRecord(v booking.AppointmentView) recordOut {
 		GoodsTransactions: renderGoodsLines(a.Goods), ClientsCount: int(max(a.ClientsCount, 1)), Date: apitime.FormatLocal(a.Start, zone),
 		Datetime: apitime.FormatISO(a.Start, zone), CreateDate: apitime.FormatCompact(a.CreatedAt, zone),
 		Comment: a.Comment, VisitAttendance: a.VisitAttendance, Attendance: a.Attendance,
-		Confirmed: flag01(a.Attendance == booking.AttendanceConfirmed), SeanceLength: a.SeanceLength,
+		Confirmed: int(a.Confirmed), SeanceLength: a.SeanceLength,
 		Length: a.SeanceLength, SMSNow: flag01(a.SendSMS), MasterRequest: 1, APIID: a.APIID, VisitID: a.VisitID,
 		CreatedUserID: a.CreatedUserID, Deleted: a.Deleted, PaidFull: flag01(a.PaidFull), LastChangeDate: apitime.FormatCompact(a.UpdatedAt, zone),
 		CustomColor: a.CustomColor, CustomFontColor: "#ffffff", RecordLabels: []map[string]any{},
-		CustomFields: []any{}, Documents: []documentOut{}, SMSRemainHours: a.SMSRemainHours, EmailRemainHours: a.EmailRemainHours,
-		TechnicalBreakDuration: a.TechnicalBreakDuration, ResourceInstanceIDs: []int64{}, ActivityID: a.ActivityID}
+		CustomFields: []any{}, Documents: []documentOut{}, SMSRemainHours: deref(a.SMSRemainHours), EmailRemainHours: deref(a.EmailRemainHours),
+		TechnicalBreakDuration: a.TechnicalBreakDuration, ResourceInstanceIDs: []int64{}, ActivityID: a.ActivityID,
+		PaymentStatus: a.PaymentStatus(), IsUpdateBlocked: v.UpdateBlocked || a.Deleted}
 	if a.SMSRemainHours != nil && *a.SMSRemainHours > 0 {
 		out.SMSBefore = 1
 	}
@@ -159,7 +180,7 @@ func renderRecord(v booking.AppointmentView) recordOut {
 		cost := money(l.Cost)
 		out.Services = append(out.Services, recordServiceOut{ID: l.ServiceID, Title: l.Title, Cost: cost, CostToPay: cost,
 			ManualCost: cost, CostPerUnit: money(l.FirstCost), Discount: l.Discount, FirstCost: money(l.FirstCost),
-			Amount: l.Amount, StaffServiceLink: map[string]any{"length": l.Length},
+			Amount: l.Amount, Assistants: []any{}, StaffServiceLink: map[string]any{"length": l.Length},
 			CompanyServiceLink: map[string]any{"price_min": money(l.PriceMin), "price_max": money(l.PriceMax)}})
 	}
 	for _, id := range a.RecordLabels {
@@ -175,11 +196,12 @@ func renderRecord(v booking.AppointmentView) recordOut {
 	}
 	m := v.Member
 	out.Staff = recordStaffOut{ID: m.ID, APIID: m.APIID, Name: m.Name, Specialization: m.Specialization,
-		Position: renderStaff(m).Position, Avatar: m.Avatar, AvatarBig: m.Avatar, Rating: m.Rating, VotesCount: m.VotesCount}
+		Position: renderStaff(m).Position, Avatar: m.Avatar, AvatarBig: m.Avatar, Rating: int64(math.Round(m.Rating)), VotesCount: m.VotesCount}
 	if c := v.Client; c != nil {
 		rc := &recordClientOut{ID: c.ID, Name: c.Name, Surname: c.Surname, MiddleName: c.MiddleName, Patronymic: c.MiddleName,
 			DisplayName: strings.TrimSpace(c.Name + " " + c.Surname), Comment: c.Comment, Phone: c.Phone, Card: c.Card,
-			Email: c.Email, Discount: c.Discount, Gender: c.GenderID, Sex: c.GenderID, ClientTags: []any{}, CustomField: []any{}}
+			Email: c.Email, Discount: c.Discount, Gender: c.GenderID, Sex: c.GenderID, ClientTags: []any{}, CustomField: []any{},
+			SuccessVisitsCount: v.ClientRecord.Arrived, FailVisitsCount: v.ClientRecord.NoShow, IsNew: v.ClientIsNew()}
 		if c.BirthDate != nil {
 			d := c.BirthDate.Format(apitime.Date)
 			rc.Birthday = &d
@@ -283,7 +305,15 @@ func (s *Server) getRecord(c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.ok(http.StatusOK, in.render(v))
+	return c.ok(http.StatusOK, recordGetOut{recordWithExtras: in.render(v)})
+}
+
+// deref is an optional number, 0 when unset.
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }
 
 // patch is the edit the body names; absent fields keep their values.
@@ -490,6 +520,118 @@ func (s *Server) listRecords(c *call) error {
 	return c.okMeta(http.StatusOK, out, map[string]int{"page": f.Page, "total_count": total})
 }
 
+// partnerRecordOut is an item of GET /records/partner, in the shape 4.8
+// of the reference gives it (docs/ARCHITECTURE.md, "The appointment object").
+type partnerRecordOut struct {
+	ID               int64               `json:"id"`
+	Date             string              `json:"date"`
+	Datetime         string              `json:"datetime"`
+	CreateDate       string              `json:"create_date"`
+	Comment          string              `json:"comment"`
+	Deleted          bool                `json:"deleted"`
+	Attendance       int64               `json:"attendance"`
+	Length           int64               `json:"length"`
+	NotifyBySMS      int64               `json:"notify_by_sms"`
+	NotifyByEmail    int64               `json:"notify_by_email"`
+	MasterRequested  bool                `json:"master_requested"`
+	Online           bool                `json:"online"`
+	APIID            string              `json:"api_id"`
+	LastChangeDate   string              `json:"last_change_date"`
+	Prepaid          bool                `json:"prepaid"`
+	PrepaidConfirmed bool                `json:"prepaid_confirmed"`
+	ActivityID       int64               `json:"activity_id"`
+	Services         []partnerServiceOut `json:"services"`
+	Company          partnerCompanyOut   `json:"company"`
+	Staff            partnerStaffOut     `json:"staff"`
+	Client           *partnerClientOut   `json:"client"`
+	CustomFields     any                 `json:"custom_fields"`
+}
+
+type partnerServiceOut struct {
+	ID       int64   `json:"id"`
+	Title    string  `json:"title"`
+	Cost     float64 `json:"cost"`
+	PriceMin float64 `json:"price_min"`
+	PriceMax float64 `json:"price_max"`
+	Discount int64   `json:"discount"`
+	Amount   int64   `json:"amount"`
+}
+
+type partnerCompanyOut struct {
+	ID                int64    `json:"id"`
+	Title             string   `json:"title"`
+	PublicTitle       string   `json:"public_title"`
+	BusinessGroupID   int64    `json:"business_group_id"`
+	BusinessTypeID    int64    `json:"business_type_id"`
+	CountryID         int64    `json:"country_id"`
+	CityID            int64    `json:"city_id"`
+	Timezone          float64  `json:"timezone"`
+	TimezoneName      string   `json:"timezone_name"`
+	Address           string   `json:"address"`
+	CoordinateLat     float64  `json:"coordinate_lat"`
+	CoordinateLon     float64  `json:"coordinate_lon"`
+	Logo              string   `json:"logo"`
+	Zip               string   `json:"zip"`
+	Phone             string   `json:"phone"`
+	Phones            []string `json:"phones"`
+	Site              string   `json:"site"`
+	AllowDeleteRecord bool     `json:"allow_delete_record"`
+	AllowChangeRecord bool     `json:"allow_change_record"`
+	Country           string   `json:"country"`
+	City              string   `json:"city"`
+}
+
+type partnerStaffOut struct {
+	ID             int64   `json:"id"`
+	Name           string  `json:"name"`
+	CompanyID      int64   `json:"company_id"`
+	Specialization string  `json:"specialization"`
+	Position       any     `json:"position"`
+	Rating         int64   `json:"rating"`
+	ShowRating     int     `json:"show_rating"`
+	CommentsCount  int64   `json:"comments_count"`
+	VotesCount     int64   `json:"votes_count"`
+	AverageScore   float64 `json:"average_score"`
+	Avatar         string  `json:"avatar"`
+	Prepaid        string  `json:"prepaid"`
+}
+
+type partnerClientOut struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	Phone     string `json:"phone"`
+	PhoneCode string `json:"phone_code"`
+	Email     string `json:"email"`
+}
+
+func renderPartnerRecord(v booking.AppointmentView, now time.Time) partnerRecordOut {
+	full := renderRecord(v)
+	l := renderLocation(v.Location, now)
+	out := partnerRecordOut{ID: full.ID, Date: full.Date, Datetime: apitime.FormatCompact(v.Start, v.Location.Zone()),
+		CreateDate: full.CreateDate, Comment: full.Comment, Deleted: full.Deleted, Attendance: full.Attendance,
+		Length: full.Length, NotifyBySMS: full.SMSRemainHours, NotifyByEmail: full.EmailRemainHours,
+		MasterRequested: full.MasterRequest == 1, Online: full.Online, APIID: full.APIID, LastChangeDate: full.LastChangeDate,
+		Prepaid: full.Prepaid, PrepaidConfirmed: full.PrepaidConfirmed, ActivityID: full.ActivityID,
+		Services: []partnerServiceOut{}, CustomFields: full.CustomFields,
+		Company: partnerCompanyOut{ID: l.ID, Title: l.Title, PublicTitle: l.PublicTitle, BusinessTypeID: l.BusinessTypeID,
+			CountryID: l.CountryID, CityID: l.CityID, Timezone: l.Timezone, TimezoneName: l.TimezoneName, Address: l.Address,
+			CoordinateLat: l.CoordinateLat, CoordinateLon: l.CoordinateLon, Logo: l.Logo, Zip: l.Zip, Phone: l.Phone,
+			Phones: l.Phones, Site: l.Site, AllowDeleteRecord: v.MayDelete, AllowChangeRecord: !v.UpdateBlocked,
+			Country: l.Country, City: l.City}}
+	for _, sv := range v.Services {
+		out.Services = append(out.Services, partnerServiceOut{ID: sv.ServiceID, Title: sv.Title, Cost: money(sv.Cost),
+			PriceMin: money(sv.PriceMin), PriceMax: money(sv.PriceMax), Discount: sv.Discount, Amount: sv.Amount})
+	}
+	st := renderStaff(v.Member)
+	out.Staff = partnerStaffOut{ID: st.ID, Name: st.Name, CompanyID: st.CompanyID, Specialization: st.Specialization,
+		Position: st.Position, Rating: full.Staff.Rating, ShowRating: st.ShowRating, CommentsCount: st.CommentsCount,
+		VotesCount: st.VotesCount, AverageScore: v.Member.Rating, Avatar: st.Avatar, Prepaid: st.Prepaid}
+	if c := full.Client; c != nil {
+		out.Client = &partnerClientOut{ID: c.ID, Name: c.Name, Phone: c.Phone, Email: c.Email}
+	}
+	return out
+}
+
 // partnerRecords is GET /records/partner: meta {count}.
 func (s *Server) partnerRecords(c *call) error {
 	f, err := recordFilter(c.r, "editable_length", 25, 100)
@@ -504,14 +646,10 @@ func (s *Server) partnerRecords(c *call) error {
 	if err != nil {
 		return err
 	}
-	out, err := renderRecords(c.r, list)
-	if err != nil {
-		return err
-	}
 	now := time.Now()
+	out := make([]partnerRecordOut, len(list))
 	for i, v := range list {
-		company := renderLocation(v.Location, now)
-		out[i].Company = &company
+		out[i] = renderPartnerRecord(v, now)
 	}
 	return c.okMeta(http.StatusOK, out, map[string]int{"count": total})
 }

@@ -13,7 +13,8 @@ import (
 const appointmentColumns = `a.id, a.location_id, a.team_member_id, a.client_id, a.visit_id, a.start_at,
 	a.seance_length, a.technical_break_duration, a.comment, a.attendance, v.attendance, a.api_id, a.custom_color,
 	a.record_labels, a.custom_fields, a.sms_remain_hours, a.email_remain_hours, a.send_sms, a.created_user_id,
-	a.partner_id, a.activity_id, a.client_schedule_id, a.clients_count, a.sequence, a.created_at, a.updated_at, a.deleted_at, ` + paidFullColumn
+	a.partner_id, a.activity_id, a.client_schedule_id, a.clients_count, a.sequence, a.created_at, a.updated_at, a.deleted_at,
+	a.confirmed, v.paid, ` + paidFullColumn
 
 // paidFullColumn is 1 when the visit's payments cover the cost of its
 // non-deleted appointments (service and goods lines); the total is only summed for a visit with
@@ -33,7 +34,8 @@ func scanAppointment(r scanner) (booking.Appointment, error) {
 	var labels, custom string
 	err := r.Scan(&a.ID, &a.LocationID, &a.TeamMemberID, &client, &a.VisitID, &start, &a.SeanceLength,
 		&a.TechnicalBreakDuration, &a.Comment, &a.Attendance, &a.VisitAttendance, &a.APIID, &a.CustomColor,
-		&labels, &custom, &sms, &email, &a.SendSMS, &a.CreatedUserID, &a.PartnerID, &a.ActivityID, &a.ClientScheduleID, &a.ClientsCount, &a.Sequence, &created, &updated, &deleted, &paidFull)
+		&labels, &custom, &sms, &email, &a.SendSMS, &a.CreatedUserID, &a.PartnerID, &a.ActivityID, &a.ClientScheduleID, &a.ClientsCount, &a.Sequence, &created, &updated, &deleted,
+		&a.Confirmed, &a.VisitPaid, &paidFull)
 	if err != nil {
 		return a, one(err)
 	}
@@ -301,4 +303,38 @@ func (t *tx) attachServiceLines(ctx context.Context, list []booking.Appointment)
 	var gargs []any
 	inList("appointment_id", ids, &gw, &gargs)
 	return t.attachGoodsLines(ctx, list, byID, gw[0], gargs)
+}
+
+// ClientAttendance counts, for each client of the location asked for, its
+// non-deleted appointments that arrived and that were no-shows, and finds
+// its first arrived start, in one query.
+func (t *tx) ClientAttendance(ctx context.Context, locationID int64, clientIDs []int64) (map[int64]booking.ClientAttendance, error) {
+	out := map[int64]booking.ClientAttendance{}
+	if len(clientIDs) == 0 {
+		return out, nil
+	}
+	where := []string{"location_id = ?", "deleted_at IS NULL"}
+	args := []any{locationID}
+	inList("client_id", clientIDs, &where, &args)
+	rows, err := t.query(ctx, `SELECT client_id, SUM(CASE WHEN attendance = 1 THEN 1 ELSE 0 END),
+		SUM(CASE WHEN attendance = -1 THEN 1 ELSE 0 END), MIN(CASE WHEN attendance = 1 THEN start_at END)
+		FROM appointments WHERE `+strings.Join(where, " AND ")+" GROUP BY client_id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var c booking.ClientAttendance
+		var first sql.NullInt64
+		if err := rows.Scan(&id, &c.Arrived, &c.NoShow, &first); err != nil {
+			return nil, err
+		}
+		if first.Valid {
+			at := fromUnix(first.Int64)
+			c.FirstArrived = &at
+		}
+		out[id] = c
+	}
+	return out, rows.Err()
 }
