@@ -209,13 +209,16 @@ func checkActivityPlacement(ctx context.Context, tx Tx, a Activity) error {
 func (s *Service) CreateActivity(ctx context.Context, c Caller, locationID int64, in ActivityInput) (ActivityView, error) {
 	var out ActivityView
 	err := s.store.Write(ctx, func(tx Tx) error {
-		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermCreateRecords)
+		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermCreateRecords)
 		if err != nil {
 			return err
 		}
 		now := s.now()
 		a, err := in.apply(ctx, tx, loc, Activity{LocationID: loc.ID, CreatedAt: now, UpdatedAt: now})
 		if err != nil {
+			return err
+		}
+		if err := reachOf(m, m.Permissions(), loc, now).check(a.TeamMemberID, a.Start); err != nil {
 			return err
 		}
 		if err := tx.Lock(ctx, LockTeamMember, a.TeamMemberID); err != nil {
@@ -239,12 +242,15 @@ func (s *Service) CreateActivity(ctx context.Context, c Caller, locationID int64
 func (s *Service) GetActivity(ctx context.Context, c Caller, locationID, id int64) (ActivityView, error) {
 	var out ActivityView
 	err := s.store.Read(ctx, func(tx Tx) error {
-		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermTimetable)
+		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermTimetable)
 		if err != nil {
 			return err
 		}
 		a, err := liveActivity(ctx, tx, locationID, id)
 		if err != nil {
+			return err
+		}
+		if err := reachOf(m, m.Permissions(), loc, s.now()).check(a.TeamMemberID, a.Start); err != nil {
 			return err
 		}
 		out, err = activityView(ctx, tx, loc, a)
@@ -266,7 +272,7 @@ func liveActivity(ctx context.Context, tx Tx, locationID, id int64) (Activity, e
 func (s *Service) UpdateActivity(ctx context.Context, c Caller, locationID, id int64, in ActivityInput) (ActivityView, error) {
 	var out ActivityView
 	err := s.store.Write(ctx, func(tx Tx) error {
-		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermEditRecords)
+		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermEditRecords)
 		if err != nil {
 			return err
 		}
@@ -279,6 +285,13 @@ func (s *Service) UpdateActivity(ctx context.Context, c Caller, locationID, id i
 		}
 		a, err := in.apply(ctx, tx, loc, old)
 		if err != nil {
+			return err
+		}
+		r := reachOf(m, m.Permissions(), loc, s.now())
+		if err := r.check(old.TeamMemberID, old.Start); err != nil {
+			return err
+		}
+		if err := r.check(a.TeamMemberID, a.Start); err != nil {
 			return err
 		}
 		a.UpdatedAt = s.now()
@@ -338,13 +351,18 @@ func (s *Service) moveActivity(ctx context.Context, tx Tx, loc Location, old, a 
 // DeleteActivity soft-deletes a group event and its clients' appointments.
 func (s *Service) DeleteActivity(ctx context.Context, c Caller, locationID, id int64) error {
 	return s.store.Write(ctx, func(tx Tx) error {
-		if _, _, err := s.access(ctx, tx, c, locationID, auth.PermDeleteRecords); err != nil {
+		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermDeleteRecords)
+		if err != nil {
 			return err
 		}
 		if err := tx.Lock(ctx, LockActivity, id); err != nil {
 			return err
 		}
-		if _, err := liveActivity(ctx, tx, locationID, id); err != nil {
+		a, err := liveActivity(ctx, tx, locationID, id)
+		if err != nil {
+			return err
+		}
+		if err := reachOf(m, m.Permissions(), loc, s.now()).check(a.TeamMemberID, a.Start); err != nil {
 			return err
 		}
 		return s.removeActivity(ctx, tx, locationID, id)
@@ -410,7 +428,7 @@ func (s *Service) SearchActivities(ctx context.Context, c Caller, locationID int
 	var out []ActivityView
 	var total int
 	err := s.store.Read(ctx, func(tx Tx) error {
-		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermTimetable)
+		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermTimetable)
 		if err != nil {
 			return err
 		}
@@ -418,6 +436,7 @@ func (s *Service) SearchActivities(ctx context.Context, c Caller, locationID int
 		if err != nil {
 			return err
 		}
+		reachOf(m, m.Permissions(), loc, s.now()).narrowActivities(&q)
 		list, n, err := tx.Activities(ctx, q)
 		if err != nil {
 			return err
@@ -439,7 +458,7 @@ func (s *Service) SearchActivities(ctx context.Context, c Caller, locationID int
 func (s *Service) ActivityDates(ctx context.Context, c Caller, locationID int64, f ActivityFilter) ([]string, error) {
 	out := []string{}
 	err := s.store.Read(ctx, func(tx Tx) error {
-		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermTimetable)
+		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermTimetable)
 		if err != nil {
 			return err
 		}
@@ -447,6 +466,7 @@ func (s *Service) ActivityDates(ctx context.Context, c Caller, locationID int64,
 		if err != nil {
 			return err
 		}
+		reachOf(m, m.Permissions(), loc, s.now()).narrowActivities(&q)
 		q.Limit, q.Offset = 0, 0
 		list, _, err := tx.Activities(ctx, q)
 		if err != nil {

@@ -286,7 +286,7 @@ func blockUpdates(m Membership, now time.Time, list []AppointmentView) {
 	p := m.Permissions()
 	for i := range list {
 		v := &list[i]
-		r := reachOf(m, v.Location, now)
+		r := reachOf(m, p, v.Location, now)
 		v.UpdateBlocked = !p.Allows(auth.PermEditRecords) || v.Deleted || !r.allows(v.TeamMemberID, v.Start) ||
 			(v.PaidFull && !p.Allows(auth.PermEditFullPaid))
 		v.MayDelete = p.Allows(auth.PermDeleteRecords) && !v.Deleted && r.allows(v.TeamMemberID, v.Start)
@@ -326,7 +326,7 @@ func (s *Service) CreateAppointment(ctx context.Context, c Caller, locationID in
 			in.CustomFields = nil
 		}
 		var a Appointment
-		r := reachOf(m, loc, s.now())
+		r := reachOf(m, perms, loc, s.now())
 		if in.ActivityID != 0 {
 			if a, err = s.joinActivity(ctx, tx, c, loc, in); err != nil {
 				return err
@@ -561,7 +561,8 @@ func (s *Service) GetAppointment(ctx context.Context, c Caller, locationID, id i
 		if err != nil {
 			return err
 		}
-		if err := reachOf(m, loc, s.now()).check(a.TeamMemberID, a.Start); err != nil {
+		perms := m.Permissions()
+		if err := reachOf(m, perms, loc, s.now()).check(a.TeamMemberID, a.Start); err != nil {
 			return err
 		}
 		out, err = view(ctx, tx, loc, a)
@@ -583,15 +584,16 @@ func (s *Service) DeleteAppointment(ctx context.Context, c Caller, locationID, i
 		if err != nil {
 			return err
 		}
-		if err := reachOf(m, loc, s.now()).check(a.TeamMemberID, a.Start); err != nil {
+		perms := m.Permissions()
+		if err := reachOf(m, perms, loc, s.now()).check(a.TeamMemberID, a.Start); err != nil {
 			return err
 		}
-		if a.Attendance == AttendanceArrived && !m.Permissions().Allows(auth.PermDeleteCameRecords) {
+		if a.Attendance == AttendanceArrived && !perms.Allows(auth.PermDeleteCameRecords) {
 			return ErrForbidden
 		}
 		if v, err := tx.Visit(ctx, a.VisitID); err != nil {
 			return err
-		} else if v.Paid > 0 && !m.Permissions().Allows(auth.PermDeletePaidRecords) {
+		} else if v.Paid > 0 && !perms.Allows(auth.PermDeletePaidRecords) {
 			return ErrForbidden
 		}
 		now := s.now()
@@ -736,7 +738,7 @@ func (s *Service) UpdateAppointment(ctx context.Context, c Caller, locationID, i
 		if p.Attendance != nil && *p.Attendance != old.Attendance && !perms.Allows(auth.PermEditAttendance) {
 			return ErrForbidden
 		}
-		r := reachOf(m, loc, s.now())
+		r := reachOf(m, perms, loc, s.now())
 		if err := r.check(old.TeamMemberID, old.Start); err != nil {
 			return err
 		}
@@ -904,7 +906,8 @@ func (s *Service) ListAppointments(ctx context.Context, c Caller, locationID int
 			return err
 		}
 		q.LocationIDs = []int64{locationID}
-		reachOf(m, loc, s.now()).narrow(&q)
+		perms := m.Permissions()
+		reachOf(m, perms, loc, s.now()).narrow(&q)
 		list, n, err := tx.Appointments(ctx, q)
 		if err != nil {
 			return err

@@ -71,7 +71,7 @@ func (s *Service) CalendarDay(ctx context.Context, c Caller, locationID int64, d
 			}
 		}
 		// The API's reach: a day before last_days_count allows is refused.
-		if r := reachOf(m, loc, s.now()); !r.from.IsZero() {
+		if r := reachOf(m, out.Permissions, loc, s.now()); !r.from.IsZero() {
 			day := time.Date(out.Date.Year(), out.Date.Month(), out.Date.Day(), 0, 0, 0, 0, zone)
 			if day.Before(r.from) {
 				return ErrForbidden

@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"appointd/internal/auth"
@@ -11,18 +12,19 @@ import (
 // touch (docs/RIGHTS.md): a worker linked to a team member only that
 // member's appointments, the calendar's column rule (SeesOnlyOwnColumn);
 // with last_days_count N ≥ 0 nothing that starts before the location's
-// midnight N days ago.
+// midnight N days ago. perms are m's effective rights, which the caller
+// has already computed (m.Permissions builds them anew on each call).
 type reach struct {
 	member int64     // 0: every team member
 	from   time.Time // zero: no limit into the past
 }
 
-func reachOf(m Membership, loc Location, now time.Time) reach {
+func reachOf(m Membership, perms auth.Permissions, loc Location, now time.Time) reach {
 	var r reach
 	if SeesOnlyOwnColumn(m) {
 		r.member = *m.StaffID
 	}
-	if days := m.Permissions().Days(auth.PermLastDaysCount); days >= 0 {
+	if days := perms.Days(auth.PermLastDaysCount); days >= 0 {
 		y, mo, d := now.In(loc.Zone()).Date()
 		r.from = time.Date(y, mo, d-int(days), 0, 0, 0, 0, loc.Zone())
 	}
@@ -52,6 +54,32 @@ func (r reach) checkAny(records []AppointmentView) error {
 		}
 	}
 	return ErrForbidden
+}
+
+// checkSchedule is ErrForbidden unless every series of an event schedule
+// is led by the reach's member: a worker changes only schedules wholly in
+// her own column. Dates are not checked (a schedule spans past and future).
+func (r reach) checkSchedule(series []Series) error {
+	for _, sr := range series {
+		if r.member != 0 && sr.MasterID != r.member {
+			return ErrForbidden
+		}
+	}
+	return nil
+}
+
+// narrowActivities limits a group event query to the reach.
+func (r reach) narrowActivities(q *ActivityQuery) {
+	if r.member != 0 {
+		ids := []int64{-1} // matches nothing
+		if len(q.TeamMemberIDs) == 0 || slices.Contains(q.TeamMemberIDs, r.member) {
+			ids = []int64{r.member}
+		}
+		q.TeamMemberIDs = ids
+	}
+	if !r.from.IsZero() && q.From.Before(r.from) {
+		q.From = r.from
+	}
 }
 
 // narrow limits a list query to the reach.

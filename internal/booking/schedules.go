@@ -331,17 +331,22 @@ func eventViews(ctx context.Context, tx Tx, loc Location, sr Series) ([]EventVie
 
 // lockSchedule is the start of every schedule change: the caller's access,
 // the schedule's row lock, then the schedule (ErrNotFound if it is not a
-// live schedule of the location).
-func (s *Service) lockSchedule(ctx context.Context, tx Tx, c Caller, locationID, id int64, perm string) (Location, EventSchedule, error) {
-	loc, _, err := s.access(ctx, tx, c, locationID, perm)
+// live schedule of the location), which must be inside the caller's reach
+// (ErrForbidden: a worker's schedules are her own column's).
+func (s *Service) lockSchedule(ctx context.Context, tx Tx, c Caller, locationID, id int64, perm string) (Location, EventSchedule, reach, error) {
+	loc, m, err := s.access(ctx, tx, c, locationID, perm)
 	if err != nil {
-		return loc, EventSchedule{}, err
+		return loc, EventSchedule{}, reach{}, err
 	}
+	r := reachOf(m, m.Permissions(), loc, s.now())
 	if err := tx.Lock(ctx, LockSchedule, id); err != nil {
-		return loc, EventSchedule{}, err
+		return loc, EventSchedule{}, r, err
 	}
 	sch, err := tx.Schedule(ctx, locationID, id)
-	return loc, sch, err
+	if err == nil {
+		err = r.checkSchedule(sch.Series)
+	}
+	return loc, sch, r, err
 }
 
 // lockAll locks rows of one table in ascending id order, each once (ids
@@ -407,10 +412,11 @@ func seriesOf(sch EventSchedule, id int64) (Series, error) {
 func (s *Service) CreateSchedule(ctx context.Context, c Caller, locationID int64, in ScheduleInput) (ScheduleView, error) {
 	var out ScheduleView
 	err := s.store.Write(ctx, func(tx Tx) error {
-		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermEditRecords)
+		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermEditRecords)
 		if err != nil {
 			return err
 		}
+		r := reachOf(m, m.Permissions(), loc, s.now())
 		v := &ValidationError{}
 		var orig Activity
 		switch in.OriginalEntityType {
@@ -468,6 +474,12 @@ func (s *Service) CreateSchedule(ctx context.Context, c Caller, locationID int64
 			series = append(series, sr)
 		}
 		if err := v.Err(); err != nil {
+			return err
+		}
+		if err := r.check(orig.TeamMemberID, orig.Start); err != nil {
+			return err
+		}
+		if err := r.checkSchedule(series); err != nil {
 			return err
 		}
 		if sch.ID, err = tx.CreateSchedule(ctx, sch); err != nil {
@@ -706,7 +718,7 @@ func (s *Service) removeFutureEvents(ctx context.Context, tx Tx, loc Location, s
 func (s *Service) UpdateSchedule(ctx context.Context, c Caller, locationID, id int64, dateEnd string) (ScheduleView, error) {
 	var out ScheduleView
 	err := s.store.Write(ctx, func(tx Tx) error {
-		loc, sch, err := s.lockSchedule(ctx, tx, c, locationID, id, auth.PermEditRecords)
+		loc, sch, _, err := s.lockSchedule(ctx, tx, c, locationID, id, auth.PermEditRecords)
 		if err != nil {
 			return err
 		}
@@ -750,7 +762,7 @@ func (s *Service) UpdateSchedule(ctx context.Context, c Caller, locationID, id i
 // the future events with their appointments; past ones stay.
 func (s *Service) DeleteSchedule(ctx context.Context, c Caller, locationID, id int64) error {
 	return s.store.Write(ctx, func(tx Tx) error {
-		loc, sch, err := s.lockSchedule(ctx, tx, c, locationID, id, auth.PermDeleteRecords)
+		loc, sch, _, err := s.lockSchedule(ctx, tx, c, locationID, id, auth.PermDeleteRecords)
 		if err != nil {
 			return err
 		}
@@ -790,13 +802,16 @@ func (s *Service) removeSeries(ctx context.Context, tx Tx, loc Location, sr Seri
 func (s *Service) AddSeries(ctx context.Context, c Caller, locationID, scheduleID int64, in SeriesInput) (SeriesView, error) {
 	var out SeriesView
 	err := s.store.Write(ctx, func(tx Tx) error {
-		loc, sch, err := s.lockSchedule(ctx, tx, c, locationID, scheduleID, auth.PermEditRecords)
+		loc, sch, r, err := s.lockSchedule(ctx, tx, c, locationID, scheduleID, auth.PermEditRecords)
 		if err != nil {
 			return err
 		}
 		now := s.now()
 		sr, err := in.apply(ctx, tx, loc, Series{ScheduleID: sch.ID, CreatedAt: now, UpdatedAt: now}, "")
 		if err != nil {
+			return err
+		}
+		if err := r.checkSchedule([]Series{sr}); err != nil {
 			return err
 		}
 		for _, o := range sch.Series {
@@ -822,7 +837,7 @@ func (s *Service) AddSeries(ctx context.Context, c Caller, locationID, scheduleI
 func (s *Service) UpdateSeries(ctx context.Context, c Caller, locationID, scheduleID, seriesID int64, in SeriesInput, force bool) (SeriesView, error) {
 	var out SeriesView
 	err := s.store.Write(ctx, func(tx Tx) error {
-		loc, sch, err := s.lockSchedule(ctx, tx, c, locationID, scheduleID, auth.PermEditRecords)
+		loc, sch, r, err := s.lockSchedule(ctx, tx, c, locationID, scheduleID, auth.PermEditRecords)
 		if err != nil {
 			return err
 		}
@@ -836,6 +851,9 @@ func (s *Service) UpdateSeries(ctx context.Context, c Caller, locationID, schedu
 		in.DayOfWeek = nil
 		sr, err := in.apply(ctx, tx, loc, old, "")
 		if err != nil {
+			return err
+		}
+		if err := r.checkSchedule([]Series{sr}); err != nil {
 			return err
 		}
 		sr.UpdatedAt = s.now()
@@ -901,7 +919,7 @@ func (s *Service) UpdateSeries(ctx context.Context, c Caller, locationID, schedu
 // DeleteSeries is DELETE .../days/{day_id}.
 func (s *Service) DeleteSeries(ctx context.Context, c Caller, locationID, scheduleID, seriesID int64) error {
 	return s.store.Write(ctx, func(tx Tx) error {
-		loc, sch, err := s.lockSchedule(ctx, tx, c, locationID, scheduleID, auth.PermDeleteRecords)
+		loc, sch, _, err := s.lockSchedule(ctx, tx, c, locationID, scheduleID, auth.PermDeleteRecords)
 		if err != nil {
 			return err
 		}
@@ -922,11 +940,15 @@ func (s *Service) SeriesEvents(ctx context.Context, c Caller, locationID, schedu
 	var loc Location
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		if loc, _, err = s.access(ctx, tx, c, locationID, auth.PermTimetable); err != nil {
+		var m Membership
+		if loc, m, err = s.access(ctx, tx, c, locationID, auth.PermTimetable); err != nil {
 			return err
 		}
 		sch, err := tx.Schedule(ctx, locationID, scheduleID)
 		if err != nil {
+			return err
+		}
+		if err := reachOf(m, m.Permissions(), loc, s.now()).checkSchedule(sch.Series); err != nil {
 			return err
 		}
 		sr, err := seriesOf(sch, seriesID)
@@ -944,7 +966,7 @@ func (s *Service) SeriesEvents(ctx context.Context, c Caller, locationID, schedu
 func (s *Service) FindSchedule(ctx context.Context, c Caller, locationID int64, entityType string, entityID int64) (ScheduleView, error) {
 	var out ScheduleView
 	err := s.store.Read(ctx, func(tx Tx) error {
-		loc, _, err := s.access(ctx, tx, c, locationID, auth.PermTimetable)
+		loc, m, err := s.access(ctx, tx, c, locationID, auth.PermTimetable)
 		if err != nil {
 			return err
 		}
@@ -964,6 +986,9 @@ func (s *Service) FindSchedule(ctx context.Context, c Caller, locationID int64, 
 		}
 		sch, err := tx.ScheduleOfActivity(ctx, locationID, activityID)
 		if err != nil {
+			return err
+		}
+		if err := reachOf(m, m.Permissions(), loc, s.now()).checkSchedule(sch.Series); err != nil {
 			return err
 		}
 		out, err = s.scheduleView(ctx, tx, loc, sch, false)
@@ -1023,7 +1048,7 @@ type ClientScheduleInput struct {
 func (s *Service) CreateClientSchedule(ctx context.Context, c Caller, locationID, scheduleID int64, in ClientScheduleInput) (ClientScheduleView, error) {
 	var out ClientScheduleView
 	err := s.store.Write(ctx, func(tx Tx) error {
-		loc, sch, err := s.lockSchedule(ctx, tx, c, locationID, scheduleID, auth.PermCreateRecords)
+		loc, sch, _, err := s.lockSchedule(ctx, tx, c, locationID, scheduleID, auth.PermCreateRecords)
 		if err != nil {
 			return err
 		}
@@ -1059,7 +1084,7 @@ func (s *Service) CreateClientSchedule(ctx context.Context, c Caller, locationID
 // waits, so no link to a series deleted meanwhile is left), then a live
 // client schedule of it.
 func (s *Service) lockClientSchedule(ctx context.Context, tx Tx, c Caller, locationID, scheduleID, id int64, perm string) (Location, EventSchedule, ClientSchedule, error) {
-	loc, sch, err := s.lockSchedule(ctx, tx, c, locationID, scheduleID, perm)
+	loc, sch, _, err := s.lockSchedule(ctx, tx, c, locationID, scheduleID, perm)
 	if err != nil {
 		return loc, sch, ClientSchedule{}, err
 	}

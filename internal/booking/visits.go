@@ -242,9 +242,10 @@ func (s *Service) GetVisit(ctx context.Context, c Caller, visitID int64) (VisitD
 		if d, err = visitDetails(ctx, tx, loc, v); err != nil {
 			return err
 		}
-		maskVisit(m.Permissions(), &d)
+		perms := m.Permissions()
+		maskVisit(perms, &d)
 		blockUpdates(m, s.now(), d.Records)
-		return reachOf(m, loc, s.now()).checkAny(d.Records)
+		return reachOf(m, perms, loc, s.now()).checkAny(d.Records)
 	})
 	return d, err
 }
@@ -268,9 +269,10 @@ func (s *Service) GetVisitDetails(ctx context.Context, c Caller, locationID, rec
 		if err != nil {
 			return err
 		}
-		maskVisit(m.Permissions(), &d)
+		perms := m.Permissions()
+		maskVisit(perms, &d)
 		blockUpdates(m, s.now(), d.Records)
-		return reachOf(m, loc, s.now()).check(rec.TeamMemberID, rec.Start)
+		return reachOf(m, perms, loc, s.now()).check(rec.TeamMemberID, rec.Start)
 	})
 	return d, err
 }
@@ -361,10 +363,10 @@ func (s *Service) EditVisit(ctx context.Context, c Caller, visitID, recordID int
 		if err != nil {
 			return err
 		}
-		if err := reachOf(m, loc, s.now()).check(rec.TeamMemberID, rec.Start); err != nil {
+		perms := m.Permissions()
+		if err := reachOf(m, perms, loc, s.now()).check(rec.TeamMemberID, rec.Start); err != nil {
 			return err
 		}
-		perms := m.Permissions()
 		money := in.Goods != nil || len(in.Services) > 0 || len(in.NewPayments) > 0 || len(in.DeletedPaymentIDs) > 0 || in.FastPayment != 0
 		if (money || in.Comment != nil) && !perms.Allows(auth.PermEditRecords) {
 			return ErrForbidden
