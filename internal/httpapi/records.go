@@ -455,7 +455,6 @@ type recordWithExtras struct {
 	recordOut
 	Consumables         *[]any        `json:"consumables,omitempty"`
 	FinanceTransactions *[]paymentOut `json:"finance_transactions,omitempty"`
-	Company             *locationOut  `json:"company,omitempty"`
 }
 
 // recordIncludes are the include_* flags of a request, read before anything is
