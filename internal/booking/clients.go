@@ -247,6 +247,10 @@ func (s *Service) UpdateClient(ctx context.Context, c Caller, locationID, id int
 		if err != nil {
 			return err
 		}
+		// A partial edit rewrites the whole row: read it under its lock.
+		if err := tx.Lock(ctx, LockClient, id); err != nil {
+			return err
+		}
 		cl, err := tx.Client(ctx, locationID, id)
 		if err != nil {
 			return err

@@ -295,6 +295,10 @@ func (s *Service) SaveService(ctx context.Context, c Caller, locationID, id int6
 		}
 		sv := SalonService{LocationID: locationID, Duration: 3600, Active: true}
 		if id != 0 {
+			// A partial edit rewrites the whole row: read it under its lock.
+			if err := tx.Lock(ctx, LockService, id); err != nil {
+				return err
+			}
 			var err error
 			if sv, err = tx.Service(ctx, locationID, id); err != nil {
 				return err

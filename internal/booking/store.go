@@ -25,6 +25,8 @@ const (
 	LockVisit      Lockable = "visits"
 	LockActivity   Lockable = "activities"
 	LockSchedule   Lockable = "event_schedules"
+	LockClient     Lockable = "clients"
+	LockService    Lockable = "services"
 	LockGood       Lockable = "goods"
 )
 

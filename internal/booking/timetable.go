@@ -319,6 +319,11 @@ func (s *Service) UpdateTimetableSettings(ctx context.Context, c Caller, locatio
 		if _, _, err := s.access(ctx, tx, c, locationID, auth.PermSettings); err != nil {
 			return err
 		}
+		// The settings row is the location's: a partial edit reads it
+		// under the location's lock.
+		if err := tx.Lock(ctx, LockLocation, locationID); err != nil {
+			return err
+		}
 		var err error
 		if out, err = tx.TimetableSettings(ctx, locationID); err != nil {
 			return err

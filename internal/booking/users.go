@@ -235,6 +235,12 @@ type PermissionChange struct {
 func (s *Service) SetUserPermissions(ctx context.Context, c Caller, locationID, userID int64, ch PermissionChange) (Membership, error) {
 	var target Membership
 	err := s.store.Write(ctx, func(tx Tx) error {
+		// Memberships of a location change under its lock: an edit
+		// rewrites the whole membership, and the editor's own rights
+		// (read next) decide what it may grant.
+		if err := tx.Lock(ctx, LockLocation, locationID); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
 		_, mine, err := s.access(ctx, tx, c, locationID, auth.PermUsers)
 		if err != nil {
 			return err

@@ -283,7 +283,8 @@ func mustAffect(r sql.Result, err error) error {
 
 func (t *tx) Lock(ctx context.Context, table booking.Lockable, id int64) error {
 	switch table {
-	case booking.LockLocation, booking.LockTeamMember, booking.LockVisit, booking.LockActivity, booking.LockSchedule, booking.LockGood:
+	case booking.LockLocation, booking.LockTeamMember, booking.LockVisit, booking.LockActivity, booking.LockSchedule, booking.LockGood,
+		booking.LockClient, booking.LockService:
 	default:
 		return fmt.Errorf("store: cannot lock %q", table)
 	}
