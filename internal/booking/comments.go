@@ -103,7 +103,7 @@ type CommentInput struct {
 }
 
 // LeaveComment stores a review of a team member and updates the member's
-// rating in the same transaction (D17).
+// rating in the same transaction (D17); team member 0 reviews the location.
 func (s *Service) LeaveComment(ctx context.Context, c Caller, locationID, teamMemberID int64, in CommentInput) (Comment, Location, error) {
 	v := &ValidationError{}
 	if in.Mark == nil || *in.Mark < 1 || *in.Mark > 5 {
@@ -124,6 +124,14 @@ func (s *Service) LeaveComment(ctx context.Context, c Caller, locationID, teamMe
 	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
 		if loc, _, err = s.access(ctx, tx, c, locationID, ""); err != nil {
+			return err
+		}
+		// Team member 0 is a review of the location itself (type 0): no
+		// member, no member's rating.
+		if teamMemberID == 0 {
+			out = Comment{LocationID: locationID, Type: 0, Text: in.Text, Rating: *in.Mark,
+				UserID: c.User.ID, UserName: in.Name, CreatedAt: s.now()}
+			out.ID, err = tx.CreateComment(ctx, out)
 			return err
 		}
 		if err := tx.Lock(ctx, LockTeamMember, teamMemberID); err != nil && err != ErrNotFound {

@@ -72,15 +72,22 @@ type commentBody struct {
 // an array of the one created comment, as the current page documents (an
 // older sample shows a bare object).
 func (s *Server) leaveComment(c *call) error {
-	p, err := pathIDs(c.r, "location_id", "team_member_id")
+	loc, err := pathID(c.r, "location_id")
 	if err != nil {
 		return err
+	}
+	// Team member 0 names no member: a review of the location.
+	member := int64(0)
+	if c.r.PathValue("team_member_id") != "0" {
+		if member, err = pathID(c.r, "team_member_id"); err != nil {
+			return err
+		}
 	}
 	var body commentBody
 	if err := decodeBody(c.r, &body); err != nil {
 		return err
 	}
-	cm, l, err := s.Service.LeaveComment(c.ctx, c.caller, p[0], p[1],
+	cm, l, err := s.Service.LeaveComment(c.ctx, c.caller, loc, member,
 		booking.CommentInput{Mark: body.Mark.Ptr(), Name: body.Name.V, Text: body.Text.V})
 	if err != nil {
 		return err

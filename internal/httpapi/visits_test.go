@@ -392,6 +392,22 @@ func TestComments(t *testing.T) {
 		}
 		other := e.login("owner-b@appointd.test", demo.Password)
 		expect(t, e.do(req{Method: "GET", Path: fmt.Sprintf("/comments/%d", e.locA), Auth: e.userAuth(other)}), 404)
+
+		// Team member 0: a review of the location, listed with the rest,
+		// counted in no member's rating.
+		r = leave(0, map[string]any{"mark": 5, "name": "Eve", "text": "Lovely salon"})
+		expect(t, r, http.StatusCreated)
+		if c := r.List(); len(c) != 1 || num(c[0]["type"]) != 0 || num(c[0]["master_id"]) != 0 || num(c[0]["rating"]) != 5 {
+			t.Fatalf("location review: %s", r.Body)
+		}
+		if all := list(""); len(all) != 4 || all[0]["text"] != "Lovely salon" {
+			t.Fatalf("comments with the location review: %v", all)
+		}
+		for _, m := range e.do(req{Method: "GET", Path: fmt.Sprintf("/staff/%d", e.locA), Auth: e.partnerAuth()}).List() {
+			if num(m["comments_count"]) > 2 || (num(m["id"]) == anna && m["rating"] != 3.0) {
+				t.Fatalf("a location review counted for %v: %v %v", m["name"], m["rating"], m["comments_count"])
+			}
+		}
 	})
 }
 

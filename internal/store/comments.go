@@ -9,7 +9,7 @@ import (
 func (t *tx) CreateComment(ctx context.Context, c booking.Comment) (int64, error) {
 	return t.insert(ctx, `INSERT INTO comments (location_id, type, team_member_id, text, rating, user_id, user_name,
 		record_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.LocationID, c.Type, c.TeamMemberID, c.Text, c.Rating, c.UserID, c.UserName, c.RecordID, unix(c.CreatedAt))
+		c.LocationID, c.Type, nullID(c.TeamMemberID), c.Text, c.Rating, c.UserID, c.UserName, c.RecordID, unix(c.CreatedAt))
 }
 
 func (t *tx) Comments(ctx context.Context, q booking.CommentQuery) ([]booking.Comment, error) {
@@ -50,4 +50,12 @@ func (t *tx) RateTeamMember(ctx context.Context, teamMemberID int64) error {
 		votes_count = (SELECT COUNT(*) FROM comments WHERE team_member_id = ? AND rating > 0),
 		comments_count = (SELECT COUNT(*) FROM comments WHERE team_member_id = ?)
 		WHERE id = ?`, teamMemberID, teamMemberID, teamMemberID, teamMemberID))
+}
+
+// nullID is an optional reference: 0 is NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
