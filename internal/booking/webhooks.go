@@ -470,11 +470,18 @@ func (s *Service) ListWebhookDeliveries(ctx context.Context, c Caller, locationI
 	var total int
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		if loc, _, err = s.access(ctx, tx, c, locationID, auth.PermSettings); err != nil {
+		var m Membership
+		if loc, m, err = s.access(ctx, tx, c, locationID, auth.PermSettings); err != nil {
 			return err
 		}
 		list, total, err = tx.WebhookDeliveries(ctx, DeliveryQuery{LocationID: locationID, States: f.States,
 			Limit: f.Count, Offset: (f.Page - 1) * f.Count})
+		if err == nil && !seesContacts(m.Permissions()) {
+			// A payload carries clients' contacts in full (docs/RIGHTS.md).
+			for i := range list {
+				list[i].Body = nil
+			}
+		}
 		return err
 	})
 	return list, loc, total, err

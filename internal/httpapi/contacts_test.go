@@ -165,5 +165,20 @@ func TestClientContactsNeedTheRight(t *testing.T) {
 		if total < 8 || full != total {
 			t.Errorf("%d of %d webhook payloads about the client carry its full contacts", full, total)
 		}
+
+		// A member who may read the deliveries but not clients' contacts
+		// sees each delivery without its payload.
+		workerID := e.userID(ownerTok, e.locA, "Demo Worker")
+		expect(t, e.do(req{Method: "PUT", Path: fmt.Sprintf("/company/%d/users/%d/permissions", e.locA, workerID), Auth: owner,
+			Body: map[string]any{"user_permissions": []map[string]any{{"slug": "settings_access", "value": true}}}}), 200)
+		seen := deliveryList(t, e, e.userAuth(workerTok))
+		if len(seen) < total {
+			t.Fatalf("the worker with settings_access lists %d deliveries, want at least %d", len(seen), total)
+		}
+		for _, d := range seen {
+			if p, ok := d["payload"]; !ok || p != nil {
+				t.Fatalf("a delivery's payload shown to a member without client_phones_access: %v", p)
+			}
+		}
 	})
 }
