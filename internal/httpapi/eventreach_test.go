@@ -2,7 +2,9 @@ package httpapi_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"appointd/internal/demo"
 )
@@ -74,5 +76,79 @@ func TestWorkerReachOverGroupEvents(t *testing.T) {
 			t.Errorf("the worker's search misses her own event: %v", mine)
 		}
 		expect(t, e.do(req{Method: "DELETE", Path: own, Auth: e.userAuth(worker)}), 202)
+	})
+}
+
+// TestWorkerReachOverEventSchedules: a schedule is the linked worker's only
+// when every series of it is led by her member; any other schedule is a 403
+// on every schedule route, and nothing changes on refusal.
+func TestWorkerReachOverEventSchedules(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		owner := e.login(demo.OwnerLogin, demo.Password)
+		worker := e.login(demo.WorkerLogin, demo.Password)
+		anna, haircut := demoIDs(t, e, owner, "Anna Smirnova", "Women's haircut")
+		vera, _ := demoIDs(t, e, owner, "Vera Popova", "Gel polish")
+		workerID := e.userID(owner, e.locA, "Demo Worker")
+		expect(t, e.do(req{Method: "PUT", Path: fmt.Sprintf("/company/%d/users/%d/permissions", e.locA, workerID), Auth: e.userAuth(owner),
+			Body: map[string]any{"staff_id": anna, "user_permissions": []map[string]any{{"slug": "delete_records_access", "value": true}}}}), 200)
+		day := bookingDay()
+		first, _ := time.Parse("2006-01-02", day)
+		end := first.AddDate(0, 0, 14).Format("2006-01-02")
+		base := fmt.Sprintf("/company/%d/schedules", e.locA)
+		// schedule makes an event led by member at 21:00 and a weekly
+		// schedule of it with one series led by member.
+		schedule := func(tok string, member int64) (resp, int64) {
+			r := e.do(req{Method: "POST", Path: fmt.Sprintf("/activity/%d", e.locA), Auth: e.userAuth(owner), Body: map[string]any{
+				"date": day + " 21:00", "service_id": haircut, "staff_id": member, "capacity": 3, "length": 1800, "force": true}})
+			expect(t, r, 200)
+			event := num(r.Data()["id"])
+			weekday := strings.ToLower(first.Weekday().String()[:3])
+			return e.do(req{Method: "POST", Path: base + "?include[]=days", Auth: e.userAuth(tok), Body: map[string]any{
+				"original_entity_type": "activity", "original_entity_id": event, "date_end": end,
+				"add_clients_from_original_entity": false,
+				"days": []map[string]any{{"day_of_week": weekday, "events_master_id": member, "events_time": "21:00:00",
+					"events_duration": 1800, "events_capacity": 3}}}}), event
+		}
+		expectError(t, func() resp { r, _ := schedule(worker, vera); return r }(), 403, "Access denied.")
+		r, veraEvent := schedule(owner, vera)
+		expect(t, r, 201)
+		veras := num(r.Data()["id"])
+		series := num(r.Data()["days"].([]any)[0].(map[string]any)["id"])
+		find := fmt.Sprintf("%s/search/activity/%d", base, veraEvent)
+		before := e.do(req{Method: "GET", Path: find + "?include[]=days", Auth: e.userAuth(owner)})
+		expect(t, before, 200)
+		client := num(e.do(req{Method: "POST", Path: fmt.Sprintf("/clients/%d", e.locA), Auth: e.userAuth(owner),
+			Body: map[string]any{"name": "Schedule Reach", "phone": "+79990000041"}}).Data()["id"])
+		for _, c := range []struct {
+			method, path string
+			body         any
+		}{
+			{"GET", find, nil},
+			{"GET", fmt.Sprintf("%s/%d/days/%d/events", base, veras, series), nil},
+			{"PATCH", fmt.Sprintf("%s/%d", base, veras), map[string]any{"date_end": day}},
+			{"POST", fmt.Sprintf("%s/%d/days", base, veras), map[string]any{"day_of_week": "sun", "events_master_id": anna,
+				"events_time": "08:00:00", "events_duration": 1800, "events_capacity": 2}},
+			{"PATCH", fmt.Sprintf("%s/%d/days/%d", base, veras, series), map[string]any{"events_capacity": 5, "force": true}},
+			{"POST", fmt.Sprintf("%s/%d/client_schedules", base, veras), map[string]any{"client_id": client, "schedule_days_ids": []int64{series}}},
+			{"DELETE", fmt.Sprintf("%s/%d/days/%d", base, veras, series), nil},
+			{"DELETE", fmt.Sprintf("%s/%d", base, veras), nil},
+		} {
+			if r := e.do(req{Method: c.method, Path: c.path, Auth: e.userAuth(worker), Body: c.body}); r.Status != 403 {
+				t.Errorf("%s %s on Vera's schedule: %d %s", c.method, c.path, r.Status, truncate(r.Body))
+			}
+		}
+		if after := e.do(req{Method: "GET", Path: find + "?include[]=days", Auth: e.userAuth(owner)}); string(after.Body) != string(before.Body) {
+			t.Fatalf("refused changes changed the schedule:\n%s\n%s", before.Body, after.Body)
+		}
+
+		// Her own schedule is hers, but she cannot add a series led by Vera.
+		r, _ = schedule(worker, anna)
+		expect(t, r, 201)
+		annas := num(r.Data()["id"])
+		expectError(t, e.do(req{Method: "POST", Path: fmt.Sprintf("%s/%d/days", base, annas), Auth: e.userAuth(worker), Body: map[string]any{
+			"day_of_week": "sun", "events_master_id": vera, "events_time": "08:00:00", "events_duration": 1800, "events_capacity": 2}}), 403, "Access denied.")
+		expect(t, e.do(req{Method: "POST", Path: fmt.Sprintf("%s/%d/client_schedules", base, annas), Auth: e.userAuth(worker),
+			Body: map[string]any{"client_id": client, "schedule_days_ids": []int64{num(r.Data()["days"].([]any)[0].(map[string]any)["id"])}}}), 201)
+		expect(t, e.do(req{Method: "DELETE", Path: fmt.Sprintf("%s/%d", base, annas), Auth: e.userAuth(worker)}), 204)
 	})
 }
