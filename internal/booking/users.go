@@ -3,6 +3,7 @@ package booking
 import (
 	"context"
 	"errors"
+	"maps"
 	"math"
 	"net/mail"
 	"strings"
@@ -263,7 +264,12 @@ func (s *Service) SetUserPermissions(ctx context.Context, c Caller, locationID, 
 			target.Role = ch.Role
 		}
 		if ch.Permissions != nil {
-			over := map[string]any{}
+			// The slugs sent change those rights only; the others keep
+			// their values (docs/RIGHTS.md, "Changing rights").
+			over := maps.Clone(target.Overrides)
+			if over == nil {
+				over = map[string]any{}
+			}
 			for slug, val := range ch.Permissions {
 				if !auth.KnownSlug(slug) {
 					v.Add("user_permissions", "unknown permission %q", slug)

@@ -195,15 +195,18 @@ func TestDeleteRacesPayment(t *testing.T) {
 	})
 }
 
-// TestConcurrentPartialEditsLoseNothing: partial edits of one client and
-// of one service, sent at once through two servers on one database, each
-// keep their field: every partial edit reads the row under its lock.
+// TestConcurrentPartialEditsLoseNothing: partial edits of one client, one
+// service, the timetable settings and one user's rights, sent at once
+// through two servers on one database, each keep their field: every partial
+// edit reads the row under its lock, and a rights change names only the
+// rights it changes.
 func TestConcurrentPartialEditsLoseNothing(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
 		second := newEnv(t, e.engine, e.dsn, bookingDefaults(), false)
 		second.partner = e.partner
 		owner := e.login(demo.OwnerLogin, demo.Password)
 		_, haircut := demoIDs(t, e, owner, "Anna Smirnova", "Women's haircut")
+		worker := e.userID(owner, e.locA, "Demo Worker")
 		both := func(a, b func() int) [2]int {
 			var out [2]int
 			var wg sync.WaitGroup
@@ -247,6 +250,40 @@ func TestConcurrentPartialEditsLoseNothing(t *testing.T) {
 			}
 			if d := e.do(req{Method: "GET", Path: service, Auth: e.userAuth(owner)}).Data(); d["title"] != title || num(d["price_min"]) != int64(price) {
 				t.Fatalf("round %d lost a service edit: title %v, price_min %v", i, d["title"], d["price_min"])
+			}
+
+			settings := fmt.Sprintf("/company/%d/settings/timetable", e.locA)
+			step, most := []int64{900, 1800, 1200}[i%3], int64(10+i)
+			st = both(
+				func() int {
+					return e.do(req{Method: "PATCH", Path: settings, Auth: e.userAuth(owner), Body: map[string]any{"seance_step": step}}).Status
+				},
+				func() int {
+					return second.do(req{Method: "PATCH", Path: settings, Auth: second.userAuth(owner),
+						Body: map[string]any{"activity_record_clients_count_max": most}}).Status
+				})
+			if st != [2]int{200, 200} {
+				t.Fatalf("round %d: timetable settings edits %v", i, st)
+			}
+			if d := e.do(req{Method: "GET", Path: settings, Auth: e.userAuth(owner)}).Data(); num(d["seance_step"]) != step ||
+				num(d["activity_record_clients_count_max"]) != most {
+				t.Fatalf("round %d lost a settings edit: %v", i, d)
+			}
+
+			rights := fmt.Sprintf("/company/%d/users/%d/permissions", e.locA, worker)
+			on := i%2 == 0
+			grant := func(srv *env, slug string) func() int {
+				return func() int {
+					return srv.do(req{Method: "PUT", Path: rights, Auth: srv.userAuth(owner),
+						Body: map[string]any{"user_permissions": []map[string]any{{"slug": slug, "value": on}}}}).Status
+				}
+			}
+			if st = both(grant(e, "finances_access"), grant(second, "settings_access")); st != [2]int{200, 200} {
+				t.Fatalf("round %d: permission edits %v", i, st)
+			}
+			if r := e.do(req{Method: "GET", Path: rights, Auth: e.userAuth(owner)}); permValue(r, "finances_access") != on ||
+				permValue(r, "settings_access") != on {
+				t.Fatalf("round %d lost a permission edit: finances %v settings %v", i, permValue(r, "finances_access"), permValue(r, "settings_access"))
 			}
 		}
 	})
