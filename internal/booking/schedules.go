@@ -1058,6 +1058,18 @@ func (s *Service) CreateClientSchedule(ctx context.Context, c Caller, locationID
 		if _, err := tx.Client(ctx, locationID, in.ClientID); err != nil {
 			return err
 		}
+		// One link per client: two would claim the same seats, and
+		// deleting one would remove bookings the other still holds. The
+		// schedule's lock makes this check and the insert one step.
+		links, err := tx.ClientSchedules(ctx, sch.ID)
+		if err != nil {
+			return err
+		}
+		for _, l := range links {
+			if l.ClientID == in.ClientID {
+				return Invalid("client_id", "client %d is already attached to this schedule by client schedule %d; change that one instead", in.ClientID, l.ID)
+			}
+		}
 		series, err := checkSeriesIDs(sch, in.SeriesIDs)
 		if err != nil {
 			return err

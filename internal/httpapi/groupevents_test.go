@@ -753,3 +753,60 @@ func TestSeatEditVsEventMove(t *testing.T) {
 		}
 	})
 }
+
+// TestOneLinkPerClientPerSchedule: a client is attached to an event
+// schedule once; a second attach is a 422 naming the existing link and
+// books nothing, also when several attaches arrive at once through two
+// servers.
+func TestOneLinkPerClientPerSchedule(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		f := newSchedule(t, e)
+		second := newEnv(t, e.engine, e.dsn, bookingDefaults(), false)
+		second.partner = e.partner
+		client := func(phone string) int64 {
+			r := f.do("POST", fmt.Sprintf("/clients/%d", e.locB), map[string]any{"name": "Client " + phone, "phone": phone})
+			expect(t, r, 201)
+			return num(r.Data()["id"])
+		}
+		olga := client("+12125550171")
+		r := f.do("POST", f.path("/%d/client_schedules", f.schedule), map[string]any{"client_id": olga, "schedule_days_ids": []int64{f.tue}})
+		expect(t, r, 201)
+		first := num(r.Data()["id"])
+		before := len(f.clientRecords(t, olga))
+		r = f.do("POST", f.path("/%d/client_schedules", f.schedule), map[string]any{"client_id": olga, "schedule_days_ids": []int64{f.thu}})
+		expectError(t, r, 422, fmt.Sprintf("client %d is already attached to this schedule by client schedule %d; change that one instead", olga, first))
+		if after := len(f.clientRecords(t, olga)); after != before {
+			t.Fatalf("a refused attach changed the client's appointments: %d → %d", before, after)
+		}
+
+		for round := range 2 { // Tuesdays seat 3: Olga and two more
+			cl := client(fmt.Sprintf("+1212555018%d", round))
+			statuses := make(chan int, 6)
+			var wg sync.WaitGroup
+			for i := range 6 {
+				srv := e
+				if i%2 == 1 {
+					srv = second
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					statuses <- srv.do(req{Method: "POST", Path: f.path("/%d/client_schedules", f.schedule), Auth: srv.userAuth(e.ownerB),
+						Body: map[string]any{"client_id": cl, "schedule_days_ids": []int64{f.tue}}}).Status
+				}()
+			}
+			wg.Wait()
+			close(statuses)
+			got := map[int]int{}
+			for st := range statuses {
+				got[st]++
+			}
+			if got[201] != 1 || got[422] != 5 {
+				t.Fatalf("round %d: six attaches of one client answered %v, want one 201 and five 422", round, got)
+			}
+			if recs := f.clientRecords(t, cl); len(recs) != 5 {
+				t.Fatalf("round %d: %d appointments for 5 Tuesday events", round, len(recs))
+			}
+		}
+	})
+}
