@@ -138,7 +138,7 @@ type staffOut struct {
 	CompanyID          int64         `json:"company_id"`
 	Name               string        `json:"name"`
 	Specialization     string        `json:"specialization"`
-	Rating             float64       `json:"rating"`
+	Rating             int64         `json:"rating"`
 	ShowRating         int           `json:"show_rating"`
 	UserID             int64         `json:"user_id"`
 	HasAccessTimetable bool          `json:"has_access_timetable"`
@@ -173,9 +173,15 @@ type staffUserOut struct {
 	ID int64 `json:"id"`
 }
 
+// roundedRating is a team member's rating where Altegio's samples show a
+// whole score (the team member, the appointment's staff): the mean of the
+// votes rounded. The group event's staff keeps the fraction, as its sample
+// does; a client typed for a fraction also reads a whole number.
+func roundedRating(m booking.TeamMember) int64 { return int64(math.Round(m.Rating)) }
+
 func renderStaff(m booking.TeamMember) staffOut {
 	out := staffOut{ID: m.ID, APIID: m.APIID, CompanyID: m.LocationID, Name: m.Name, Specialization: m.Specialization,
-		Rating: m.Rating, ShowRating: 1, HasAccessTimetable: m.HasAccessTimetable, Avatar: m.Avatar, AvatarBig: m.Avatar,
+		Rating: roundedRating(m), ShowRating: 1, HasAccessTimetable: m.HasAccessTimetable, Avatar: m.Avatar, AvatarBig: m.Avatar,
 		CommentsCount: m.CommentsCount, VotesCount: m.VotesCount, Bookable: m.Bookable() && !m.Hidden,
 		ImageGroup: []any{}, Information: m.Information, Weight: m.Weight, Fired: flag01(m.Fired),
 		Status: flag01(m.Deleted), Hidden: flag01(m.Hidden), IsPaidStaff: m.IsPaidStaff,

@@ -146,9 +146,19 @@ func TestTeamMemberShape(t *testing.T) {
 				assertShape(t, what, staffSample, m, "user")
 			}
 		}
+		// Three votes, 5, 5 and 4: the rating is their mean rounded.
+		for _, mark := range []int{5, 5, 4} {
+			expect(t, e.do(req{Method: "POST", Path: fmt.Sprintf("/comments/%d/%d", e.locA, c.member), Auth: owner,
+				Body: map[string]any{"text": "Vote", "mark": mark, "name": "Voter"}}), http.StatusCreated)
+		}
 		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/staff/%d", e.locA), Auth: e.partnerAuth()})
 		expect(t, r, http.StatusOK)
 		check("staff", r.JSON["data"])
+		for _, m := range r.List() {
+			if num(m["id"]) == c.member && (m["rating"] != float64(5) || num(m["votes_count"]) != 3) {
+				t.Fatalf("rating %v from %v votes 5, 5 and 4; want 5 from 3", m["rating"], m["votes_count"])
+			}
+		}
 		r = e.do(req{Method: "GET", Path: fmt.Sprintf("/staff/%d/%d", e.locA, c.member), Auth: e.partnerAuth()})
 		expect(t, r, http.StatusOK)
 		check("public member", r.JSON["data"])

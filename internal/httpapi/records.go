@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"encoding/json"
-	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -196,7 +195,7 @@ func renderRecord(v booking.AppointmentView) recordOut {
 	}
 	m := v.Member
 	out.Staff = recordStaffOut{ID: m.ID, APIID: m.APIID, Name: m.Name, Specialization: m.Specialization,
-		Position: renderStaff(m).Position, Avatar: m.Avatar, AvatarBig: m.Avatar, Rating: int64(math.Round(m.Rating)), VotesCount: m.VotesCount}
+		Position: renderStaff(m).Position, Avatar: m.Avatar, AvatarBig: m.Avatar, Rating: roundedRating(m), VotesCount: m.VotesCount}
 	if c := v.Client; c != nil {
 		rc := &recordClientOut{ID: c.ID, Name: c.Name, Surname: c.Surname, MiddleName: c.MiddleName, Patronymic: c.MiddleName,
 			DisplayName: strings.TrimSpace(c.Name + " " + c.Surname), Comment: c.Comment, Phone: c.Phone, Card: c.Card,
