@@ -383,9 +383,18 @@ func (s *Service) removeActivity(ctx context.Context, tx Tx, locationID, id int6
 	return tx.DeleteActivity(ctx, locationID, id, s.now())
 }
 
-// removeAppointment soft-deletes an appointment and a visit it empties.
+// removeAppointment soft-deletes an appointment and a visit it empties; the
+// goods sold through it go back to stock. The goods lines are read again
+// once the delete holds the visit's lock, under which they change.
 func (s *Service) removeAppointment(ctx context.Context, tx Tx, a Appointment) error {
 	if err := tx.DeleteAppointment(ctx, a.LocationID, a.ID, s.now()); err != nil {
+		return err
+	}
+	gone, err := tx.Appointment(ctx, a.LocationID, a.ID)
+	if err != nil {
+		return err
+	}
+	if err := returnGoods(ctx, tx, gone); err != nil {
 		return err
 	}
 	if err := s.dropEmptyVisit(ctx, tx, a.VisitID); err != nil {

@@ -596,14 +596,7 @@ func (s *Service) DeleteAppointment(ctx context.Context, c Caller, locationID, i
 		} else if v.Paid > 0 && !perms.Allows(auth.PermDeletePaidRecords) {
 			return ErrForbidden
 		}
-		now := s.now()
-		if err := tx.DeleteAppointment(ctx, locationID, id, now); err != nil {
-			return err
-		}
-		if err := s.dropEmptyVisit(ctx, tx, a.VisitID); err != nil {
-			return err
-		}
-		return s.hookRecord(ctx, tx, locationID, id, HookDelete)
+		return s.removeAppointment(ctx, tx, a)
 	})
 }
 

@@ -238,26 +238,12 @@ func (s *Service) setVisitGoods(ctx context.Context, tx Tx, d VisitDetails, rec 
 	for _, l := range *lines {
 		ids[l.GoodID] = true
 	}
-	sorted := make([]int64, 0, len(ids))
-	for id := range ids {
-		sorted = append(sorted, id)
-	}
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
-	for _, id := range sorted {
-		if err := tx.Lock(ctx, LockGood, id); errors.Is(err, ErrNotFound) {
-			return Invalid("goods_transactions", "good %d is not a good of this location", id)
-		} else if err != nil {
-			return err
-		}
+	if err := lockGoods(ctx, tx, ids); err != nil {
+		return err
 	}
 	for i := range d.Records {
-		for _, l := range d.Records[i].Goods {
-			if err := tx.AddGoodStock(ctx, l.GoodID, l.Amount); err != nil {
-				return err
-			}
-			if err := tx.DeleteGoodsLine(ctx, l.ID); err != nil {
-				return err
-			}
+		if err := unsell(ctx, tx, d.Records[i].Goods); err != nil {
+			return err
 		}
 		d.Records[i].Goods = nil
 	}
@@ -279,6 +265,50 @@ func (s *Service) setVisitGoods(ctx context.Context, tx Tx, d VisitDetails, rec 
 		}
 	}
 	return nil
+}
+
+// lockGoods locks the goods rows in ascending id order (the lock order in
+// docs/ARCHITECTURE.md: after the visit).
+func lockGoods(ctx context.Context, tx Tx, ids map[int64]bool) error {
+	sorted := make([]int64, 0, len(ids))
+	for id := range ids {
+		sorted = append(sorted, id)
+	}
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	for _, id := range sorted {
+		if err := tx.Lock(ctx, LockGood, id); errors.Is(err, ErrNotFound) {
+			return Invalid("goods_transactions", "good %d is not a good of this location", id)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unsell undoes sales, their goods locked already: the units go back to
+// stock and the lines are deleted.
+func unsell(ctx context.Context, tx Tx, lines []GoodsLine) error {
+	for _, l := range lines {
+		if err := tx.AddGoodStock(ctx, l.GoodID, l.Amount); err != nil {
+			return err
+		}
+		if err := tx.DeleteGoodsLine(ctx, l.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// returnGoods undoes the sales made through a deleted appointment.
+func returnGoods(ctx context.Context, tx Tx, a Appointment) error {
+	ids := map[int64]bool{}
+	for _, l := range a.Goods {
+		ids[l.GoodID] = true
+	}
+	if err := lockGoods(ctx, tx, ids); err != nil {
+		return err
+	}
+	return unsell(ctx, tx, a.Goods)
 }
 
 // goodsLine checks one new line against the catalog and the stock (read

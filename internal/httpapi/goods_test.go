@@ -230,3 +230,33 @@ func TestLastUnitSoldOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestDeletedAppointmentReturnsItsGoods: deleting an appointment undoes
+// the sales made through it: the units go back to stock and the visit, kept
+// by its other appointment, no longer lists the lines.
+func TestDeletedAppointmentReturnsItsGoods(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		f := newVisitFixture(t, e)
+		shampoo := createGood(t, e, f.owner, e.locA, map[string]any{"title": "Shampoo", "cost": 500, "amount": 5})
+		expect(t, f.edit(e, f.owner, f.haircut, map[string]any{"goods_transactions": []map[string]any{{"good_id": shampoo, "amount": 2}}}), 200)
+		if n := goodStock(t, e, f.owner, e.locA, shampoo); n != 3 {
+			t.Fatalf("stock after selling 2 of 5: %v", n)
+		}
+		expect(t, e.do(req{Method: "DELETE", Path: fmt.Sprintf("/record/%d/%d", e.locA, f.haircut), Auth: e.userAuth(f.owner)}), 204)
+		if n := goodStock(t, e, f.owner, e.locA, shampoo); n != 5 {
+			t.Fatalf("stock after deleting the appointment that sold 2: %v, want 5", n)
+		}
+		r := e.do(req{Method: "GET", Path: fmt.Sprintf("/visit/details/%d/%d/%d", e.locA, f.manicure, f.visit), Auth: e.userAuth(f.owner)})
+		expect(t, r, 200)
+		for _, it := range r.Data()["items"].([]any) {
+			if it := it.(map[string]any); it["is_service"] == false {
+				t.Fatalf("the visit still lists a goods line after the delete: %v", it)
+			}
+		}
+		// Selling them again works: the lines are gone, not hidden.
+		expect(t, f.edit(e, f.owner, f.manicure, map[string]any{"goods_transactions": []map[string]any{{"good_id": shampoo, "amount": 5}}}), 200)
+		if n := goodStock(t, e, f.owner, e.locA, shampoo); n != 0 {
+			t.Fatalf("stock after selling all 5 again: %v", n)
+		}
+	})
+}
