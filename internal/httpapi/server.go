@@ -57,6 +57,7 @@ func NewServer(d Deps) *Server {
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
 	}
+	s.handleImages()
 	return s
 }
 
