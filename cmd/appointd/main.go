@@ -45,6 +45,7 @@ Usage:
   appointd ical off LOCATION_ID TEAM_MEMBER_ID [--db ...]
   appointd webhook add LOCATION_ID URL [--db ...]   (switches webhooks on; prints the signing secret)
   appointd webhook list LOCATION_ID [--all] [--db ...]   (settings, pending and failed deliveries)
+  appointd healthcheck [--url http://127.0.0.1:8080/healthz]   (exit 0 when the server answers 200; for containers)
 
 Environment: APPOINTD_ADDR, APPOINTD_DB and APPOINTD_BASE_URL mirror --addr, --db and --base-url;
 APPOINTD_WEBHOOK_ALLOW_LOOPBACK=1 mirrors serve --webhook-allow-loopback.
@@ -77,6 +78,8 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		return icalFeed(rest, stdout)
 	case "webhook":
 		return webhookCmd(rest, stdout)
+	case "healthcheck":
+		return healthcheck(rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
