@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -141,6 +142,7 @@ func TestOperationsRoutes(t *testing.T) {
 		for _, want := range []string{
 			`appointd_http_requests_total{method="GET",route="GET /api/v1/companies",status="200"} 1`,
 			`appointd_http_request_duration_seconds_bucket{route="GET /api/v1/companies"`,
+			`appointd_build_info{goversion="` + runtime.Version() + `",revision="`,
 		} {
 			if !strings.Contains(string(body), want) {
 				t.Errorf("metrics lack %s", want)
