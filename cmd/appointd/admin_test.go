@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -39,6 +41,36 @@ func TestPartnerList(t *testing.T) {
 			}
 			if out, err := cli(t, "partner", "list", "extra", "--db", dsn); err == nil {
 				t.Fatalf("partner list extra succeeded: %s", out)
+			}
+		})
+	}
+}
+
+// TestPoolMetrics: /metrics reports the store's pools, the read pool only
+// where it is a separate one (SQLite).
+func TestPoolMetrics(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			base, _ := start(t, "--demo", "--db", testenv.DSN(t, engine))
+			res, err := http.Get(base + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			out := string(body)
+			for _, want := range []string{
+				`appointd_store_connections_in_use{pool="write"}`,
+				`appointd_store_connections_idle{pool="write"}`,
+				`appointd_store_wait_count_total{pool="write"}`,
+				`appointd_store_wait_seconds_total{pool="write"}`,
+			} {
+				if !strings.Contains(out, want) {
+					t.Errorf("metrics lack %s", want)
+				}
+			}
+			if got := strings.Contains(out, `appointd_store_connections_idle{pool="read"}`); got != (engine == "sqlite") {
+				t.Errorf("read pool reported: %v", got)
 			}
 		})
 	}

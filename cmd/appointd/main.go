@@ -194,6 +194,7 @@ func serve(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	metrics.WatchPool(st.PoolStats, st.Engine() == "sqlite")
 	var worker *webhook.Worker
 	svc := booking.NewService(st, booking.Options{SessionIdleTimeout: *idle, Hooks: httpapi.Hooks{},
 		HookWritten: func() { worker.Wake() }, HookAllowLocal: hookOpts.AllowPrivate})
