@@ -197,6 +197,7 @@ func serve(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	metrics.WatchPool(st.PoolStats, st.Engine() == "sqlite")
 	var worker *webhook.Worker
 	svc := booking.NewService(st, booking.Options{SessionIdleTimeout: *idle, Hooks: httpapi.Hooks{},
 		HookWritten: func() { worker.Wake() }, HookAllowLocal: hookOpts.AllowPrivate})
@@ -393,8 +394,11 @@ func partner(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if len(pos) == 1 && pos[0] == "list" {
+		return partnerList(c.db, stdout)
+	}
 	if len(pos) != 2 || pos[0] != "create" {
-		return errors.New("usage: appointd partner create NAME")
+		return errors.New("usage: appointd partner create NAME | appointd partner list")
 	}
 	return withService(c.db, func(ctx context.Context, svc *booking.Service) error {
 		p, token, err := svc.CreatePartner(ctx, pos[1])

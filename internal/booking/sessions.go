@@ -272,6 +272,16 @@ func (s *Service) CreatePartner(ctx context.Context, name string) (Partner, stri
 	return p, token, err
 }
 
+// Partners lists the partners, oldest first.
+func (s *Service) Partners(ctx context.Context) ([]Partner, error) {
+	var list []Partner
+	err := s.store.Read(ctx, func(tx Tx) (err error) {
+		list, err = tx.Partners(ctx)
+		return err
+	})
+	return list, err
+}
+
 // AddPartnerToken registers a partner with a token chosen by the operator
 // (the demo's fixed token).
 func (s *Service) AddPartnerToken(ctx context.Context, name, token string) (Partner, error) {

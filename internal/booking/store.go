@@ -58,6 +58,7 @@ type Tx interface {
 
 	CreatePartner(ctx context.Context, p Partner) (int64, error)
 	PartnerByTokenHash(ctx context.Context, hash string) (Partner, error)
+	Partners(ctx context.Context) ([]Partner, error)
 
 	CreateUser(ctx context.Context, u User) (int64, error)
 	UserByID(ctx context.Context, id int64) (User, error)

@@ -84,7 +84,8 @@ var (
 
 // isoTable is every route of the server, by "METHOD PATH".
 var isoTable = map[string]isoSpec{
-	"GET /healthz":             {open: "liveness probe"},
+	"GET /healthz":             {open: "readiness probe"},
+	"GET /livez":               {open: "liveness probe"},
 	"GET /metrics":             {open: "Prometheus scrape"},
 	"GET /api/v1/openapi.yaml": {open: "the published contract"},
 

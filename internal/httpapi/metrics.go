@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"net/http"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -37,9 +39,32 @@ func NewMetrics() *Metrics {
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
 		}, []string{"kind"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.txs,
+	m.reg.MustRegister(m.requests, m.latency, m.txs, buildInfo(),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// buildInfo is the constant appointd_build_info gauge: the module version
+// and VCS revision the binary was built from ("unknown" when go build did not
+// record them, as under go test) and the Go version.
+func buildInfo() prometheus.Collector {
+	version, revision := "unknown", "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			version = bi.Main.Version
+		}
+		for _, kv := range bi.Settings {
+			if kv.Key == "vcs.revision" && kv.Value != "" {
+				revision = kv.Value
+			}
+		}
+	}
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "appointd_build_info",
+		Help: "Always 1; the labels tell which build runs.",
+	}, []string{"version", "revision", "goversion"})
+	g.WithLabelValues(version, revision, runtime.Version()).Set(1)
+	return g
 }
 
 // ObserveTx is the store's hook.

@@ -18,6 +18,13 @@ func (s *Server) healthz(c *call) error {
 	return nil
 }
 
+// livez answers 200 while the process serves HTTP; it asks nothing of the
+// store, so a slow or unreachable database does not get the process restarted.
+func (s *Server) livez(c *call) error {
+	writeJSON(c.w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
 func (s *Server) metrics(c *call) error {
 	s.Metrics.handler().ServeHTTP(c.w, c.r)
 	return nil

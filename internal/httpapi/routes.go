@@ -54,6 +54,7 @@ func (s *Server) routes() []route {
 	const v1 = "/api/v1"
 	rts := []route{
 		{method: "GET", path: "/healthz", handle: s.healthz},
+		{method: "GET", path: "/livez", handle: s.livez},
 		{method: "GET", path: "/metrics", handle: s.metrics},
 		{method: "GET", path: v1 + "/openapi.yaml", handle: s.openapi},
 

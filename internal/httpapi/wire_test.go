@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -128,6 +129,9 @@ func TestOperationsRoutes(t *testing.T) {
 		if r.Status != 200 || r.JSON["status"] != "ok" {
 			t.Fatalf("healthz: %d %s", r.Status, r.Body)
 		}
+		if r := e.do(req{Method: "GET", Path: "//livez"}); r.Status != 200 || r.JSON["status"] != "ok" {
+			t.Fatalf("livez: %d %s", r.Status, r.Body)
+		}
 		e.do(req{Method: "GET", Path: "/companies", Auth: e.partnerAuth()})
 		res, err := http.Get(e.srv.URL + "/metrics")
 		if err != nil {
@@ -138,6 +142,7 @@ func TestOperationsRoutes(t *testing.T) {
 		for _, want := range []string{
 			`appointd_http_requests_total{method="GET",route="GET /api/v1/companies",status="200"} 1`,
 			`appointd_http_request_duration_seconds_bucket{route="GET /api/v1/companies"`,
+			`appointd_build_info{goversion="` + runtime.Version() + `",revision="`,
 		} {
 			if !strings.Contains(string(body), want) {
 				t.Errorf("metrics lack %s", want)

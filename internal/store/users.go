@@ -26,6 +26,18 @@ func (t *tx) PartnerByTokenHash(ctx context.Context, hash string) (booking.Partn
 	return p, one(err)
 }
 
+// Partners lists every partner in id order.
+func (t *tx) Partners(ctx context.Context) ([]booking.Partner, error) {
+	rows, err := t.query(ctx, "SELECT id, name, token_hash, created_at FROM partners ORDER BY id")
+	return scanAll(rows, err, func(r scanner) (booking.Partner, error) {
+		var p booking.Partner
+		var created int64
+		err := r.Scan(&p.ID, &p.Name, &p.TokenHash, &created)
+		p.CreatedAt = fromUnix(created)
+		return p, err
+	})
+}
+
 const userColumns = "id, login, email, phone, name, avatar, information, password_hash, is_approved, is_email_confirmed, created_at"
 
 type scanner interface{ Scan(...any) error }
