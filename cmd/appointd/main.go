@@ -45,9 +45,11 @@ Usage:
   appointd ical off LOCATION_ID TEAM_MEMBER_ID [--db ...]
   appointd webhook add LOCATION_ID URL [--db ...]   (switches webhooks on; prints the signing secret)
   appointd webhook list LOCATION_ID [--all] [--db ...]   (settings, pending and failed deliveries)
+  appointd version
+  appointd COMMAND --help   (that command's flags)
 
-Environment: APPOINTD_ADDR, APPOINTD_DB and APPOINTD_BASE_URL mirror --addr, --db and --base-url;
-APPOINTD_WEBHOOK_ALLOW_LOOPBACK=1 mirrors serve --webhook-allow-loopback.
+Environment: every flag --NAME-X is also read from APPOINTD_NAME_X (e.g. APPOINTD_DB,
+APPOINTD_SHUTDOWN_GRACE); a flag on the command line wins over its variable.
 `
 
 func main() {
@@ -60,8 +62,18 @@ func main() {
 func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stdout, usage)
-		return errors.New("missing command")
+		return errMissingCommand
 	}
+	err := dispatch(args, stdin, stdout)
+	var h helpShown
+	if errors.As(err, &h) {
+		printFlags(stdout, h.fs)
+		return nil
+	}
+	return err
+}
+
+func dispatch(args []string, stdin io.Reader, stdout io.Writer) error {
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
 		return serve(rest, stdout)
@@ -79,6 +91,10 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		return webhookCmd(rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
+		fmt.Fprintln(stdout)
+		return serve([]string{"--help"}, stdout)
+	case "version", "--version":
+		fmt.Fprintln(stdout, version())
 		return nil
 	default:
 		return fmt.Errorf("unknown command %q (try appointd help)", cmd)
@@ -99,6 +115,7 @@ type common struct {
 
 func newFlags(name string) (*flag.FlagSet, *common) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {} // --help is printed by run, to stdout
 	c := &common{}
 	fs.StringVar(&c.db, "db", env("APPOINTD_DB", "sqlite:appointd.db"), "database: sqlite:PATH or a postgres:// URL")
 	return fs, c
@@ -109,10 +126,13 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, helpShown{fs}
+			}
 			return nil, err
 		}
 		if fs.NArg() == 0 {
-			return pos, nil
+			return pos, fromEnv(fs)
 		}
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
@@ -121,7 +141,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // open connects and migrates.
 func open(ctx context.Context, dsn string, o store.Options) (*store.Store, error) {
-	st, err := store.Open(ctx, dsn, o)
+	st, err := openStore(ctx, dsn, o)
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +191,9 @@ func serve(args []string, stdout io.Writer) error {
 	}
 	rl, err := httpapi.ParseRateLimit(*rateLimit)
 	if err != nil {
+		return fmt.Errorf("--rate-limit: %w", err)
+	}
+	if err := enum("log-format", *logFormat, "text", "json"); err != nil {
 		return err
 	}
 	// The live heap is a few MB, so Go's default GOGC=100 collects after
@@ -189,6 +212,12 @@ func serve(args []string, stdout io.Writer) error {
 	defer stop()
 	started := time.Now()
 	metrics := httpapi.NewMetrics()
+	// Bind first: a busy port fails before the database is touched.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	st, err := open(ctx, c.db, store.Options{ObserveTx: metrics.ObserveTx})
 	if err != nil {
 		return err
@@ -243,10 +272,6 @@ func serve(args []string, stdout io.Writer) error {
 			logger.Info("pprof listening", "addr", *pprofAddr, "err", http.ListenAndServe(*pprofAddr, nil))
 		}()
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
 	logger.Info("appointd listening", "addr", ln.Addr().String(), "engine", st.Engine(),
 		"rate_limit", rl.String(), "webhook_allow_loopback", hookOpts.AllowPrivate, "startup_ms", time.Since(started).Milliseconds())
 	fmt.Fprintf(stdout, "\nCalendar: http://%s/\n", ln.Addr())
@@ -278,7 +303,7 @@ func migrate(args []string, stdout io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, c.db, store.Options{})
+	st, err := openStore(ctx, c.db, store.Options{})
 	if err != nil {
 		return err
 	}
@@ -305,7 +330,7 @@ func backup(args []string, stdout io.Writer) error {
 		return errors.New("usage: appointd backup PATH [--db sqlite:...]")
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, c.db, store.Options{})
+	st, err := openStore(ctx, c.db, store.Options{})
 	if err != nil {
 		return err
 	}
