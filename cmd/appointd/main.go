@@ -38,6 +38,7 @@ Usage:
   appointd migrate [--db ...]
   appointd backup PATH [--db sqlite:...]   (a consistent copy of a live SQLite database)
   appointd partner create NAME [--db ...]
+  appointd partner list [--db ...]   (id, creation time and name; never the token)
   appointd user create --login L --password P --name N [--db ...]
   appointd user grant LOGIN LOCATION_ID ROLE [--db ...]
   appointd user passwd LOGIN [--password P] [--db ...]   (reads the password from stdin without --password)
@@ -46,9 +47,11 @@ Usage:
   appointd webhook add LOCATION_ID URL [--db ...]   (switches webhooks on; prints the signing secret)
   appointd webhook list LOCATION_ID [--all] [--db ...]   (settings, pending and failed deliveries)
   appointd healthcheck [--url http://127.0.0.1:8080/healthz]   (exit 0 when the server answers 200; for containers)
+  appointd version
+  appointd COMMAND --help   (that command's flags)
 
-Environment: APPOINTD_ADDR, APPOINTD_DB and APPOINTD_BASE_URL mirror --addr, --db and --base-url;
-APPOINTD_WEBHOOK_ALLOW_LOOPBACK=1 mirrors serve --webhook-allow-loopback.
+Environment: every flag --NAME-X is also read from APPOINTD_NAME_X (e.g. APPOINTD_DB,
+APPOINTD_SHUTDOWN_GRACE); a flag on the command line wins over its variable.
 `
 
 func main() {
@@ -61,8 +64,18 @@ func main() {
 func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stdout, usage)
-		return errors.New("missing command")
+		return errMissingCommand
 	}
+	err := dispatch(args, stdin, stdout)
+	var h helpShown
+	if errors.As(err, &h) {
+		printFlags(stdout, h.fs)
+		return nil
+	}
+	return err
+}
+
+func dispatch(args []string, stdin io.Reader, stdout io.Writer) error {
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
 		return serve(rest, stdout)
@@ -82,6 +95,10 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		return healthcheck(rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
+		fmt.Fprintln(stdout)
+		return serve([]string{"--help"}, stdout)
+	case "version", "--version":
+		fmt.Fprintln(stdout, version())
 		return nil
 	default:
 		return fmt.Errorf("unknown command %q (try appointd help)", cmd)
@@ -102,6 +119,7 @@ type common struct {
 
 func newFlags(name string) (*flag.FlagSet, *common) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {} // --help is printed by run, to stdout
 	c := &common{}
 	fs.StringVar(&c.db, "db", env("APPOINTD_DB", "sqlite:appointd.db"), "database: sqlite:PATH or a postgres:// URL")
 	return fs, c
@@ -112,10 +130,13 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, helpShown{fs}
+			}
 			return nil, err
 		}
 		if fs.NArg() == 0 {
-			return pos, nil
+			return pos, fromEnv(fs)
 		}
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
@@ -124,7 +145,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // open connects and migrates.
 func open(ctx context.Context, dsn string, o store.Options) (*store.Store, error) {
-	st, err := store.Open(ctx, dsn, o)
+	st, err := openStore(ctx, dsn, o)
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +195,9 @@ func serve(args []string, stdout io.Writer) error {
 	}
 	rl, err := httpapi.ParseRateLimit(*rateLimit)
 	if err != nil {
+		return fmt.Errorf("--rate-limit: %w", err)
+	}
+	if err := enum("log-format", *logFormat, "text", "json"); err != nil {
 		return err
 	}
 	// The live heap is a few MB, so Go's default GOGC=100 collects after
@@ -192,6 +216,12 @@ func serve(args []string, stdout io.Writer) error {
 	defer stop()
 	started := time.Now()
 	metrics := httpapi.NewMetrics()
+	// Bind first: a busy port fails before the database is touched.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	st, err := open(ctx, c.db, store.Options{ObserveTx: metrics.ObserveTx})
 	if err != nil {
 		return err
@@ -247,10 +277,6 @@ func serve(args []string, stdout io.Writer) error {
 			logger.Info("pprof listening", "addr", *pprofAddr, "err", http.ListenAndServe(*pprofAddr, nil))
 		}()
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
 	logger.Info("appointd listening", "addr", ln.Addr().String(), "engine", st.Engine(),
 		"rate_limit", rl.String(), "webhook_allow_loopback", hookOpts.AllowPrivate, "startup_ms", time.Since(started).Milliseconds())
 	fmt.Fprintf(stdout, "\nCalendar: http://%s/\n", ln.Addr())
@@ -282,7 +308,7 @@ func migrate(args []string, stdout io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, c.db, store.Options{})
+	st, err := openStore(ctx, c.db, store.Options{})
 	if err != nil {
 		return err
 	}
@@ -309,7 +335,7 @@ func backup(args []string, stdout io.Writer) error {
 		return errors.New("usage: appointd backup PATH [--db sqlite:...]")
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, c.db, store.Options{})
+	st, err := openStore(ctx, c.db, store.Options{})
 	if err != nil {
 		return err
 	}
