@@ -153,7 +153,7 @@ func serve(args []string, stdout io.Writer) error {
 	pprofAddr := fs.String("pprof-addr", "", "serve net/http/pprof on this address (loopback; off by default)")
 	rateLimit := fs.String("rate-limit", env("APPOINTD_RATE_LIMIT", "off"), "requests per client IP: off, altegio (5/s,200/m) or N/s,M/m")
 	baseURL := fs.String("base-url", env("APPOINTD_BASE_URL", ""), "how clients reach this server, e.g. https://book.example (calendar feed URLs; default: from each request)")
-	maxConns := fs.Int("db-max-conns", envInt("APPOINTD_DB_MAX_CONNS", store.DefaultMaxConns), "PostgreSQL connections this process may hold (SQLite ignores it)")
+	maxConns := fs.Int("db-max-conns", envInt(maxConnsEnv, store.DefaultMaxConns), "PostgreSQL connections this process may hold (SQLite ignores it)")
 	gcPercent := fs.Int("gc-percent", 400, "Go GC target (GOGC); ignored when the GOGC environment variable is set")
 	var lim limits
 	fs.DurationVar(&lim.readHeader, "read-header-timeout", 10*time.Second, "time allowed to send the request headers")
@@ -190,8 +190,8 @@ func serve(args []string, stdout io.Writer) error {
 	defer stop()
 	started := time.Now()
 	metrics := httpapi.NewMetrics()
-	if *maxConns < 1 {
-		return fmt.Errorf("--db-max-conns %d: want 1 or more", *maxConns)
+	if err := checkMaxConns(*maxConns); err != nil {
+		return err
 	}
 	st, err := open(ctx, c.db, store.Options{ObserveTx: metrics.ObserveTx, MaxConns: *maxConns})
 	if err != nil {

@@ -76,7 +76,7 @@ func DSN(t testing.TB, engine string) string {
 }
 
 // TestMaxConns is the PostgreSQL pool of each test store.
-const TestMaxConns = 3
+const TestMaxConns = 2
 
 // Open opens and migrates a store on dsn, closed at cleanup.
 func Open(t testing.TB, dsn string) *store.Store {
