@@ -64,3 +64,41 @@ func TestRefusedConnectionIsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A caller that goes away mid-transaction (a client that disconnects) gets
+// its error, the transaction rolls back, and the connection goes back to
+// the pool: with one connection, every transaction runs in the same
+// PostgreSQL session.
+func TestCancelledTransactionKeepsConnection(t *testing.T) {
+	dsn := testenv.DSN(t, "postgres")
+	st, err := store.Open(context.Background(), dsn, store.Options{MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	pid := func() int64 {
+		var p int64
+		if err := st.Read(context.Background(), func(tx booking.Tx) error {
+			var err error
+			p, err = store.BackendPID(context.Background(), tx)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	first := pid()
+	for i := 0; i < 20; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		err := st.Write(ctx, func(tx booking.Tx) error {
+			return store.ExecIn(ctx, tx, "SELECT pg_sleep(0.1)")
+		})
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("cancelled write: %v, want context.DeadlineExceeded", err)
+		}
+	}
+	if last := pid(); last != first {
+		t.Fatalf("session %d after the cancelled transactions, was %d: connections were closed", last, first)
+	}
+}

@@ -226,7 +226,12 @@ func (s *Store) run(ctx context.Context, db *sql.DB, stmts *stmtCache, kind stri
 	defer func() { s.observe(kind, time.Since(start)) }()
 	// The connection is taken under a short deadline of its own: a
 	// deadline on ctx itself would end the whole transaction with it.
-	actx, cancel := context.WithTimeout(ctx, s.acquireWait)
+	// SQLite writers queue for the one write connection by design, as
+	// long as their requests last.
+	actx, cancel := ctx, context.CancelFunc(func() {})
+	if s.d == postgres {
+		actx, cancel = context.WithTimeout(ctx, s.acquireWait)
+	}
 	conn, err := db.Conn(actx)
 	cancel()
 	if err != nil {
@@ -236,6 +241,32 @@ func (s *Store) run(ctx context.Context, db *sql.DB, stmts *stmtCache, kind stri
 		return fmt.Errorf("store: begin %s: %w", kind, unavailable(err))
 	}
 	defer conn.Close()
+	// On PostgreSQL the transaction runs on a context of its own: pgx
+	// closes a connection whose statement sees its context cancelled, so a
+	// client that leaves would cost the pool a connection (and PostgreSQL a
+	// new session). After ctx ends, the statements under way get
+	// cancelGrace to finish; then the transaction is rolled back on the
+	// still-open connection, which goes back to the pool.
+	if s.d == postgres {
+		tctx, cancelT := context.WithCancel(context.WithoutCancel(ctx))
+		defer cancelT()
+		stop := context.AfterFunc(ctx, func() {
+			select {
+			case <-time.After(cancelGrace):
+				cancelT()
+			case <-tctx.Done(): // run returned
+			}
+		})
+		defer stop()
+		outer := ctx
+		ctx = tctx
+		defer func() {
+			if err == nil && outer.Err() != nil {
+				err = fmt.Errorf("store: %s: %w", kind, outer.Err())
+			}
+		}()
+		fn = cancelled(outer, fn)
+	}
 	sqlTx, err := conn.BeginTx(ctx, opts)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -243,7 +274,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, stmts *stmtCache, kind stri
 		}
 		return fmt.Errorf("store: begin %s: %w", kind, unavailable(err))
 	}
-	t := &tx{tx: sqlTx, d: s.d, stmts: stmts, writable: kind == "write"}
+	t := &tx{tx: sqlTx, d: s.d, stmts: stmts, writable: kind == "write", ctx: ctx}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -268,11 +299,37 @@ type tx struct {
 	writable bool
 	// savepoints numbers the savepoints taken so far (nested ones too).
 	savepoints int
+	// ctx replaces the callers' contexts in statements (see run).
+	ctx context.Context
+}
+
+// cancelGrace is how long a transaction's statements may go on after its
+// caller's context ended (PostgreSQL).
+const cancelGrace = 5 * time.Second
+
+// cancelled makes fn fail, so that the transaction rolls back, when ctx
+// ended while fn ran.
+func cancelled(ctx context.Context, fn func(booking.Tx) error) func(booking.Tx) error {
+	return func(t booking.Tx) error {
+		if err := fn(t); err != nil {
+			return err
+		}
+		return ctx.Err()
+	}
+}
+
+// c is the context for a statement: the transaction's own on PostgreSQL.
+func (t *tx) c(ctx context.Context) context.Context {
+	if t.ctx != nil && t.d == postgres {
+		return t.ctx
+	}
+	return ctx
 }
 
 func (t *tx) Writable() bool { return t.writable }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx = t.c(ctx)
 	var r sql.Result
 	var err error
 	if st := t.stmts.get(q); st != nil {
@@ -284,6 +341,7 @@ func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx = t.c(ctx)
 	var rows *sql.Rows
 	var err error
 	if st := t.stmts.get(q); st != nil {
@@ -295,6 +353,7 @@ func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	ctx = t.c(ctx)
 	if st := t.stmts.get(q); st != nil {
 		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
@@ -345,6 +404,7 @@ func (t *tx) Lock(ctx context.Context, table booking.Lockable, id int64) error {
 func (t *tx) Savepoint(ctx context.Context, fn func() error) error {
 	t.savepoints++
 	name := fmt.Sprintf("sp%d", t.savepoints)
+	ctx = t.c(ctx)
 	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
 		return err
 	}
