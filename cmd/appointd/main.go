@@ -177,6 +177,7 @@ func serve(args []string, stdout io.Writer) error {
 	pprofAddr := fs.String("pprof-addr", "", "serve net/http/pprof on this address (loopback; off by default)")
 	rateLimit := fs.String("rate-limit", env("APPOINTD_RATE_LIMIT", "off"), "requests per client IP: off, altegio (5/s,200/m) or N/s,M/m")
 	baseURL := fs.String("base-url", env("APPOINTD_BASE_URL", ""), "how clients reach this server, e.g. https://book.example (calendar feed URLs; default: from each request)")
+	maxConns := fs.Int("db-max-conns", store.DefaultMaxConns, "PostgreSQL connections this process may hold (SQLite ignores it)")
 	gcPercent := fs.Int("gc-percent", 400, "Go GC target (GOGC); ignored when the GOGC environment variable is set")
 	var lim limits
 	fs.DurationVar(&lim.readHeader, "read-header-timeout", 10*time.Second, "time allowed to send the request headers")
@@ -216,13 +217,16 @@ func serve(args []string, stdout io.Writer) error {
 	defer stop()
 	started := time.Now()
 	metrics := httpapi.NewMetrics()
+	if err := checkMaxConns(*maxConns); err != nil {
+		return err
+	}
 	// Bind first: a busy port fails before the database is touched.
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
-	st, err := open(ctx, c.db, store.Options{ObserveTx: metrics.ObserveTx})
+	st, err := open(ctx, c.db, store.Options{ObserveTx: metrics.ObserveTx, MaxConns: *maxConns})
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,9 @@ var (
 	ErrBadCredentials = errors.New("incorrect login or password")
 	// ErrConflict: a unique value is already taken (store level).
 	ErrConflict = errors.New("conflict")
+	// ErrUnavailable: the database refused a connection or none was free
+	// in time; the same request may succeed a moment later.
+	ErrUnavailable = errors.New("database unavailable")
 )
 
 // ThrottledError refuses a login attempt until RetryAfter has passed.

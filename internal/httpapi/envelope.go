@@ -96,6 +96,8 @@ func toAPIError(err error) apiError {
 		return apiError{status: http.StatusForbidden, message: "Access denied."}
 	case errors.Is(err, booking.ErrNotFound):
 		return apiError{status: http.StatusNotFound, message: "Not found."}
+	case errors.Is(err, booking.ErrUnavailable):
+		return apiError{status: http.StatusServiceUnavailable, message: "The database is busy; retry shortly.", retryAfter: 2}
 	case errors.Is(err, booking.ErrConflict):
 		return apiError{status: http.StatusConflict, message: "Conflict with existing data."}
 	}

@@ -34,3 +34,16 @@ func CachedStatements(s *Store) (write, read int) {
 	}
 	return count(s.writeStmts), count(s.readStmts)
 }
+
+// ExecIn runs q inside a transaction given to a Read or Write function.
+func ExecIn(ctx context.Context, t any, q string) error {
+	_, err := t.(*tx).exec(ctx, q)
+	return err
+}
+
+// BackendPID is the PostgreSQL session serving a transaction.
+func BackendPID(ctx context.Context, t any) (int64, error) {
+	var pid int64
+	err := t.(*tx).queryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid)
+	return pid, err
+}

@@ -12,9 +12,11 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 
@@ -28,7 +30,16 @@ type Options struct {
 	ObserveTx func(kind string, d time.Duration)
 	// ReadConns is the size of the SQLite read pool (default 4).
 	ReadConns int
+	// MaxConns caps the PostgreSQL pool (default DefaultMaxConns). SQLite
+	// ignores it: one write connection and ReadConns readers.
+	MaxConns int
+	// AcquireWait is how long a transaction waits for a free connection
+	// before failing with booking.ErrUnavailable (default 2s).
+	AcquireWait time.Duration
 }
+
+// DefaultMaxConns is the PostgreSQL pool size when Options.MaxConns is 0.
+const DefaultMaxConns = 20
 
 // Store implements booking.Store.
 type Store struct {
@@ -42,6 +53,8 @@ type Store struct {
 	migrationsFS fs.FS
 	// sqliteDSN opens one more connection to the same file (Backup).
 	sqliteDSN string
+	// acquireWait bounds the wait for a pooled connection.
+	acquireWait time.Duration
 }
 
 var _ booking.Store = (*Store)(nil)
@@ -49,7 +62,10 @@ var _ booking.Store = (*Store)(nil)
 // Open connects to dsn: "sqlite:PATH" (or a bare path) or a postgres:// URL.
 // It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
-	s := &Store{observe: o.ObserveTx}
+	s := &Store{observe: o.ObserveTx, acquireWait: o.AcquireWait}
+	if s.acquireWait <= 0 {
+		s.acquireWait = 2 * time.Second
+	}
 	if s.observe == nil {
 		s.observe = func(string, time.Duration) {}
 	}
@@ -61,8 +77,12 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 			return nil, err
 		}
 		s.write = sql.OpenDB(validatingConnector{stdlib.GetConnector(*cfg)})
-		s.write.SetMaxOpenConns(20)
-		s.write.SetMaxIdleConns(20)
+		n := o.MaxConns
+		if n <= 0 {
+			n = DefaultMaxConns
+		}
+		s.write.SetMaxOpenConns(n)
+		s.write.SetMaxIdleConns(n)
 		s.write.SetConnMaxIdleTime(5 * time.Minute)
 		s.read = s.write
 	} else {
@@ -100,7 +120,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 	}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("store: connect: %w", err)
+		return nil, fmt.Errorf("store: connect: %w", unavailable(err))
 	}
 	return s, nil
 }
@@ -143,6 +163,21 @@ func enableWAL(ctx context.Context, db *sql.DB) error {
 		}
 	}
 	return fmt.Errorf("store: enable WAL: %w", err)
+}
+
+// unavailable marks err with booking.ErrUnavailable when it says the
+// database cannot take one more client now: the pool stayed full past the
+// acquire wait, PostgreSQL refused the connection (too many clients,
+// SQLSTATE 53300; or it is still starting, 57P03), or nothing listens.
+func unavailable(err error) error {
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded),
+		errors.As(err, &pgErr) && (pgErr.Code == "53300" || pgErr.Code == "57P03"),
+		errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("%w: %w", booking.ErrUnavailable, err)
+	}
+	return err
 }
 
 // Engine names the engine: "sqlite" or "postgres".
@@ -189,11 +224,57 @@ func (s *Store) Write(ctx context.Context, fn func(booking.Tx) error) error {
 func (s *Store) run(ctx context.Context, db *sql.DB, stmts *stmtCache, kind string, opts *sql.TxOptions, fn func(booking.Tx) error) (err error) {
 	start := time.Now()
 	defer func() { s.observe(kind, time.Since(start)) }()
-	sqlTx, err := db.BeginTx(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("store: begin %s: %w", kind, err)
+	// The connection is taken under a short deadline of its own: a
+	// deadline on ctx itself would end the whole transaction with it.
+	// SQLite writers queue for the one write connection by design, as
+	// long as their requests last.
+	actx, cancel := ctx, context.CancelFunc(func() {})
+	if s.d == postgres {
+		actx, cancel = context.WithTimeout(ctx, s.acquireWait)
 	}
-	t := &tx{tx: sqlTx, d: s.d, stmts: stmts, writable: kind == "write"}
+	conn, err := db.Conn(actx)
+	cancel()
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("store: begin %s: %w", kind, ctx.Err())
+		}
+		return fmt.Errorf("store: begin %s: %w", kind, unavailable(err))
+	}
+	defer conn.Close()
+	// On PostgreSQL the transaction runs on a context of its own: pgx
+	// closes a connection whose statement sees its context cancelled, so a
+	// client that leaves would cost the pool a connection (and PostgreSQL a
+	// new session). After ctx ends, the statements under way get
+	// cancelGrace to finish; then the transaction is rolled back on the
+	// still-open connection, which goes back to the pool.
+	if s.d == postgres {
+		tctx, cancelT := context.WithCancel(context.WithoutCancel(ctx))
+		defer cancelT()
+		stop := context.AfterFunc(ctx, func() {
+			select {
+			case <-time.After(cancelGrace):
+				cancelT()
+			case <-tctx.Done(): // run returned
+			}
+		})
+		defer stop()
+		outer := ctx
+		ctx = tctx
+		defer func() {
+			if err == nil && outer.Err() != nil {
+				err = fmt.Errorf("store: %s: %w", kind, outer.Err())
+			}
+		}()
+		fn = cancelled(outer, fn)
+	}
+	sqlTx, err := conn.BeginTx(ctx, opts)
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("store: begin %s: %w", kind, err)
+		}
+		return fmt.Errorf("store: begin %s: %w", kind, unavailable(err))
+	}
+	t := &tx{tx: sqlTx, d: s.d, stmts: stmts, writable: kind == "write", ctx: ctx}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -218,11 +299,37 @@ type tx struct {
 	writable bool
 	// savepoints numbers the savepoints taken so far (nested ones too).
 	savepoints int
+	// ctx replaces the callers' contexts in statements (see run).
+	ctx context.Context
+}
+
+// cancelGrace is how long a transaction's statements may go on after its
+// caller's context ended (PostgreSQL).
+const cancelGrace = 5 * time.Second
+
+// cancelled makes fn fail, so that the transaction rolls back, when ctx
+// ended while fn ran.
+func cancelled(ctx context.Context, fn func(booking.Tx) error) func(booking.Tx) error {
+	return func(t booking.Tx) error {
+		if err := fn(t); err != nil {
+			return err
+		}
+		return ctx.Err()
+	}
+}
+
+// c is the context for a statement: the transaction's own on PostgreSQL.
+func (t *tx) c(ctx context.Context) context.Context {
+	if t.ctx != nil && t.d == postgres {
+		return t.ctx
+	}
+	return ctx
 }
 
 func (t *tx) Writable() bool { return t.writable }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx = t.c(ctx)
 	var r sql.Result
 	var err error
 	if st := t.stmts.get(q); st != nil {
@@ -234,6 +341,7 @@ func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx = t.c(ctx)
 	var rows *sql.Rows
 	var err error
 	if st := t.stmts.get(q); st != nil {
@@ -245,6 +353,7 @@ func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	ctx = t.c(ctx)
 	if st := t.stmts.get(q); st != nil {
 		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
@@ -295,6 +404,7 @@ func (t *tx) Lock(ctx context.Context, table booking.Lockable, id int64) error {
 func (t *tx) Savepoint(ctx context.Context, fn func() error) error {
 	t.savepoints++
 	name := fmt.Sprintf("sp%d", t.savepoints)
+	ctx = t.c(ctx)
 	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
 		return err
 	}

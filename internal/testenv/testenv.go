@@ -75,10 +75,14 @@ func DSN(t testing.TB, engine string) string {
 	return u.String()
 }
 
+// TestMaxConns is the PostgreSQL pool of each test store.
+const TestMaxConns = 2
+
 // Open opens and migrates a store on dsn, closed at cleanup.
 func Open(t testing.TB, dsn string) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), dsn, store.Options{})
+	// A small pool: many tests and packages share one PostgreSQL server.
+	st, err := store.Open(context.Background(), dsn, store.Options{MaxConns: TestMaxConns})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
