@@ -96,12 +96,17 @@ func binary(t *testing.T) string {
 	return binPath
 }
 
+// testServerConns keeps a test server's PostgreSQL pool small: CI runs the
+// suite with only 20 connections free (.ci/pg-pressure). A --db-max-conns
+// among the arguments wins.
+const testServerConns = "APPOINTD_DB_MAX_CONNS=4"
+
 // start runs `appointd serve ARGS --addr 127.0.0.1:0` and returns its base
 // URL once it listens; the process is killed at cleanup.
 func start(t *testing.T, args ...string) (string, *exec.Cmd) {
 	t.Helper()
 	cmd := exec.Command(binary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), "APPOINTD_DB=", "APPOINTD_ADDR=")
+	cmd.Env = append(os.Environ(), "APPOINTD_DB=", "APPOINTD_ADDR=", testServerConns)
 	stderr, _ := cmd.StderrPipe()
 	cmd.Stdout = io.Discard
 	if err := cmd.Start(); err != nil {

@@ -211,7 +211,7 @@ func startServer(t *testing.T, args ...string) *server {
 	t.Helper()
 	s := &server{exited: make(chan struct{}), out: &logTail{addr: make(chan string, 1)}}
 	s.cmd = exec.Command(binary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	s.cmd.Env = append(os.Environ(), "APPOINTD_DB=", "APPOINTD_ADDR=")
+	s.cmd.Env = append(os.Environ(), "APPOINTD_DB=", "APPOINTD_ADDR=", testServerConns)
 	s.cmd.Stdout = io.Discard
 	s.cmd.Stderr = s.out
 	if err := s.cmd.Start(); err != nil {

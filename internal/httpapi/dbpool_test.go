@@ -27,11 +27,16 @@ func TestPoolExhaustedAnswers503(t *testing.T) {
 		done.Add(1)
 		go func() {
 			defer done.Done()
-			_ = e.store.Write(context.Background(), func(booking.Tx) error {
-				held.Done()
+			var once sync.Once
+			err := e.store.Write(context.Background(), func(booking.Tx) error {
+				once.Do(held.Done)
 				<-release
 				return nil
 			})
+			if err != nil { // never held: do not leave the test waiting
+				t.Errorf("holding a connection: %v", err)
+				once.Do(held.Done)
+			}
 		}()
 	}
 	held.Wait()
