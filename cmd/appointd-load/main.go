@@ -113,7 +113,7 @@ func run(args []string) error {
 	login := fs.String("login", "demo@appointd.test", "user login")
 	password := fs.String("password", "demo-password", "user password")
 	loc := fs.Int64("location", 1, "location id")
-	day := fs.String("day", time.Now().AddDate(0, 0, 1).Format("2006-01-02"), "day for list and slots")
+	day := fs.String("day", "", "day for list and slots (default: the first day from tomorrow on which the team member used works, as the server's timetable dates say; without them, tomorrow or Monday if tomorrow is a Sunday)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -130,6 +130,9 @@ func run(args []string) error {
 	c := &client{base: urls[0] + *prefix, auth: "Bearer " + *partner, http: &http.Client{Transport: transport, Timeout: 30 * time.Second}}
 	var op func(i int) (int, error)
 	want := 200
+	if *day == "" {
+		*day = fallbackDay(time.Now())
+	}
 	if *peer {
 		return drivePeer(c, *scenario, *loc, *day, *login, *password, *clients, *requests, *maxTime)
 	}
@@ -154,6 +157,10 @@ func run(args []string) error {
 		member, service, err := setupMember(c, *loc)
 		if err != nil {
 			return err
+		}
+		if !dayGiven(fs) {
+			*day = workingDay(c, *loc, member, *day)
+			fmt.Fprintf(os.Stderr, "day %s\n", *day)
 		}
 		switch *scenario {
 		case "create":
@@ -377,4 +384,37 @@ func seed(args []string) error {
 	})
 	fmt.Fprintln(os.Stderr)
 	return err
+}
+
+func dayGiven(fs *flag.FlagSet) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "day" })
+	return given
+}
+
+// fallbackDay is tomorrow, or the Monday after if tomorrow is a Sunday: the
+// demo location does not work on Sundays.
+func fallbackDay(now time.Time) string {
+	d := now.AddDate(0, 0, 1)
+	if d.Weekday() == time.Sunday {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d.Format("2006-01-02")
+}
+
+// workingDay asks the server for the member's bookable dates from
+// tomorrow on and takes the first; on any failure it keeps fallback.
+func workingDay(c *client, loc, member int64, fallback string) string {
+	from := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
+	code, env, err := c.do("GET", fmt.Sprintf("/timetable/dates/%d/%s?staff_id=%d", loc, from, member), nil)
+	if err != nil || code != 200 {
+		return fallback
+	}
+	dates, _ := env["data"].([]any)
+	for _, d := range dates {
+		if s, ok := d.(string); ok && s >= from {
+			return s
+		}
+	}
+	return fallback
 }

@@ -80,6 +80,9 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkNotNewer(ctx, all); err != nil {
+		return nil, err
+	}
 	var applied []int
 	for _, m := range all {
 		err := s.Write(ctx, func(bt booking.Tx) error {
@@ -111,6 +114,23 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 }
 
 var errAlreadyApplied = errors.New("already applied")
+
+// checkNotNewer refuses a database migrated by a newer binary: its tables
+// may mean things this binary does not know, so it must not write to them.
+func (s *Store) checkNotNewer(ctx context.Context, all []migration) error {
+	known := 0
+	if len(all) > 0 {
+		known = all[len(all)-1].version
+	}
+	var v int
+	if err := s.write.QueryRowContext(ctx, s.d.rebind("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")).Scan(&v); err != nil {
+		return fmt.Errorf("store: read schema version: %w", err)
+	}
+	if v > known {
+		return fmt.Errorf("store: database schema is at version %d, this binary knows up to %d: upgrade appointd", v, known)
+	}
+	return nil
+}
 
 // Version is the newest applied migration (0 for none).
 func (s *Store) Version(ctx context.Context) (int, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -280,4 +281,43 @@ func TestStatementCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	check()
+}
+
+// TestMigrateRefusesNewerSchema: a database migrated by a newer binary is
+// refused with both versions named, and nothing is applied.
+func TestMigrateRefusesNewerSchema(t *testing.T) {
+	for _, engine := range testenv.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			st, err := store.Open(context.Background(), testenv.DSN(t, engine), store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			ctx := context.Background()
+			store.SetMigrations(st, fstest.MapFS{
+				"0001_a.sql": {Data: []byte("CREATE TABLE a (id BIGINT PRIMARY KEY);")},
+				"0014_b.sql": {Data: []byte("CREATE TABLE b (id BIGINT PRIMARY KEY);")},
+			})
+			if err := store.ExecRaw(st, "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)"); err != nil {
+				t.Fatal(err)
+			}
+			if err := store.ExecRaw(st, "INSERT INTO schema_migrations (version, name) VALUES (17, '0017_future.sql')"); err != nil {
+				t.Fatal(err)
+			}
+			applied, err := st.Migrate(ctx)
+			want := "database schema is at version 17, this binary knows up to 14: upgrade appointd"
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Fatalf("Migrate: err %v, want one containing %q", err, want)
+			}
+			if len(applied) != 0 {
+				t.Fatalf("applied %v on a newer database", applied)
+			}
+			if err := store.ExecRaw(st, "SELECT COUNT(*) FROM a"); err == nil {
+				t.Fatal("table a was created on a newer database")
+			}
+			if v, _ := st.Version(ctx); v != 17 {
+				t.Fatalf("version %d, want 17", v)
+			}
+		})
+	}
 }
