@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
@@ -76,13 +77,18 @@ func DSN(t testing.TB, engine string) string {
 }
 
 // TestMaxConns is the PostgreSQL pool of each test store.
-const TestMaxConns = 2
+const TestMaxConns = 4
+
+// TestAcquireWait is how long a test store's transaction waits for one of
+// its few connections before answering 503: longer than a server's 2 s,
+// because a storm test sends hundreds of requests through this small pool.
+const TestAcquireWait = 10 * time.Second
 
 // Open opens and migrates a store on dsn, closed at cleanup.
 func Open(t testing.TB, dsn string) *store.Store {
 	t.Helper()
 	// A small pool: many tests and packages share one PostgreSQL server.
-	st, err := store.Open(context.Background(), dsn, store.Options{MaxConns: TestMaxConns})
+	st, err := store.Open(context.Background(), dsn, store.Options{MaxConns: TestMaxConns, AcquireWait: TestAcquireWait})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
