@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"appointd/internal/booking"
@@ -19,8 +21,33 @@ func partnerList(db string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%d partners:\n", len(list))
 		for _, p := range list {
-			fmt.Fprintf(stdout, "%d created=%s %q\n", p.ID, p.CreatedAt.Format(time.RFC3339), p.Name)
+			revoked := ""
+			if !p.RevokedAt.IsZero() {
+				revoked = " revoked=" + p.RevokedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(stdout, "%d created=%s %q%s\n", p.ID, p.CreatedAt.Format(time.RFC3339), p.Name, revoked)
 		}
+		return nil
+	})
+}
+
+// partnerRevoke revokes a partner's token. Servers notice within their auth
+// cache's lifetime (one second).
+func partnerRevoke(db, arg string, stdout io.Writer) error {
+	id, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil || id <= 0 {
+		return fmt.Errorf("partner id %q is not a positive number", arg)
+	}
+	return withService(db, func(ctx context.Context, svc *booking.Service) error {
+		p, err := svc.RevokePartner(ctx, id)
+		if errors.Is(err, booking.ErrNotFound) {
+			return fmt.Errorf("no partner %d (see appointd partner list)", id)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "partner %d %q revoked at %s; its token and its users' sessions no longer work\n",
+			p.ID, p.Name, p.RevokedAt.Format(time.RFC3339))
 		return nil
 	})
 }

@@ -39,6 +39,7 @@ Usage:
   appointd backup PATH [--db sqlite:...]   (a consistent copy of a live SQLite database)
   appointd partner create NAME [--db ...]
   appointd partner list [--db ...]   (id, creation time and name; never the token)
+  appointd partner revoke ID [--db ...]   (its token and its users' sessions stop working; the row stays)
   appointd user create --login L --password P --name N [--db ...]
   appointd user grant LOGIN LOCATION_ID ROLE [--db ...]
   appointd user passwd LOGIN [--password P] [--db ...]   (reads the password from stdin without --password)
@@ -427,8 +428,11 @@ func partner(args []string, stdout io.Writer) error {
 	if len(pos) == 1 && pos[0] == "list" {
 		return partnerList(c.db, stdout)
 	}
+	if len(pos) == 2 && pos[0] == "revoke" {
+		return partnerRevoke(c.db, pos[1], stdout)
+	}
 	if len(pos) != 2 || pos[0] != "create" {
-		return errors.New("usage: appointd partner create NAME | appointd partner list")
+		return errors.New("usage: appointd partner create NAME | appointd partner list | appointd partner revoke ID")
 	}
 	return withService(c.db, func(ctx context.Context, svc *booking.Service) error {
 		p, token, err := svc.CreatePartner(ctx, pos[1])
