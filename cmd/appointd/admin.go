@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"appointd/internal/booking"
@@ -50,4 +51,26 @@ func partnerRevoke(db, arg string, stdout io.Writer) error {
 			p.ID, p.Name, p.RevokedAt.Format(time.RFC3339))
 		return nil
 	})
+}
+
+// userList prints one line per user: id, login, name and its role in each
+// location. Password hashes and tokens are never printed.
+func userList(ctx context.Context, svc *booking.Service, stdout io.Writer) error {
+	list, err := svc.UsersWithRoles(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d users:\n", len(list))
+	for _, u := range list {
+		roles := "none"
+		if len(u.Roles) > 0 {
+			var parts []string
+			for _, m := range u.Roles {
+				parts = append(parts, fmt.Sprintf("%d=%s", m.LocationID, m.Role))
+			}
+			roles = strings.Join(parts, " ")
+		}
+		fmt.Fprintf(stdout, "%d %s %q roles: %s\n", u.User.ID, u.User.Login, u.User.Name, roles)
+	}
+	return nil
 }

@@ -42,6 +42,7 @@ Usage:
   appointd partner revoke ID [--db ...]   (its token and its users' sessions stop working; the row stays)
   appointd user create --login L --password P --name N [--db ...]
   appointd user grant LOGIN LOCATION_ID ROLE [--db ...]
+  appointd user list [--db ...]   (id, login, name and role per location; never passwords or tokens)
   appointd user passwd LOGIN [--password P] [--db ...]   (reads the password from stdin without --password)
   appointd ical rotate LOCATION_ID TEAM_MEMBER_ID [--base-url URL] [--db ...]   (prints a new calendar feed URL)
   appointd ical off LOCATION_ID TEAM_MEMBER_ID [--db ...]
@@ -454,7 +455,7 @@ func user(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	if len(pos) == 0 {
-		return errors.New("usage: appointd user create|grant|passwd ...")
+		return errors.New("usage: appointd user create|grant|passwd|list ...")
 	}
 	return withService(c.db, func(ctx context.Context, svc *booking.Service) error {
 		switch pos[0] {
@@ -476,6 +477,11 @@ func user(args []string, stdin io.Reader, stdout io.Writer) error {
 				return err
 			}
 			fmt.Fprintf(stdout, "%s is now %s of location %d\n", pos[1], pos[3], loc)
+		case "list":
+			if len(pos) != 1 {
+				return errors.New("usage: appointd user list")
+			}
+			return userList(ctx, svc, stdout)
 		case "passwd":
 			if len(pos) != 2 {
 				return errors.New("usage: appointd user passwd LOGIN [--password P]")

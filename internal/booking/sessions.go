@@ -316,6 +316,34 @@ func (s *Service) RevokePartner(ctx context.Context, id int64) (Partner, error) 
 	return p, err
 }
 
+// UserRoles is a user with its memberships, for the operator's listing.
+type UserRoles struct {
+	User  User
+	Roles []Membership // by location id
+}
+
+// UsersWithRoles lists every user, oldest first, with its role in each
+// location.
+func (s *Service) UsersWithRoles(ctx context.Context) ([]UserRoles, error) {
+	var out []UserRoles
+	err := s.store.Read(ctx, func(tx Tx) error {
+		out = out[:0]
+		users, err := tx.Users(ctx)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			ms, err := tx.Memberships(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			out = append(out, UserRoles{User: u, Roles: ms})
+		}
+		return nil
+	})
+	return out, err
+}
+
 // AddPartnerToken registers a partner with a token chosen by the operator
 // (the demo's fixed token).
 func (s *Service) AddPartnerToken(ctx context.Context, name, token string) (Partner, error) {

@@ -77,6 +77,12 @@ func (t *tx) UserByID(ctx context.Context, id int64) (booking.User, error) {
 	return scanUser(t.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
 }
 
+// Users lists every user in id order.
+func (t *tx) Users(ctx context.Context) ([]booking.User, error) {
+	rows, err := t.query(ctx, "SELECT "+userColumns+" FROM users ORDER BY id")
+	return scanAll(rows, err, scanUser)
+}
+
 func (t *tx) UserByLogin(ctx context.Context, login string) (booking.User, error) {
 	login = strings.ToLower(strings.TrimSpace(login))
 	phone := ""
