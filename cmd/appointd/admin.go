@@ -74,3 +74,32 @@ func userList(ctx context.Context, svc *booking.Service, stdout io.Writer) error
 	}
 	return nil
 }
+
+// webhookRetry puts failed deliveries back in the queue; a running server
+// picks them up within its --webhook-poll.
+func webhookRetry(db string, args []string, id int64, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: appointd webhook retry LOCATION_ID [--id N]")
+	}
+	loc, err := strconv.ParseInt(args[0], 10, 64)
+	if err != nil || loc <= 0 {
+		return fmt.Errorf("location id %q is not a positive number", args[0])
+	}
+	if id < 0 {
+		return fmt.Errorf("--id %d is not a delivery id", id)
+	}
+	return withService(db, func(ctx context.Context, svc *booking.Service) error {
+		n, err := svc.RetryWebhooks(ctx, loc, id)
+		if errors.Is(err, booking.ErrNotFound) {
+			if id != 0 {
+				return fmt.Errorf("location %d has no failed delivery %d (see appointd webhook list %d)", loc, id, loc)
+			}
+			return fmt.Errorf("no location %d", loc)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d failed deliveries of location %d are pending again\n", n, loc)
+		return nil
+	})
+}

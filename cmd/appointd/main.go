@@ -48,6 +48,7 @@ Usage:
   appointd ical off LOCATION_ID TEAM_MEMBER_ID [--db ...]
   appointd webhook add LOCATION_ID URL [--db ...]   (switches webhooks on; prints the signing secret)
   appointd webhook list LOCATION_ID [--all] [--db ...]   (settings, pending and failed deliveries)
+  appointd webhook retry LOCATION_ID [--id N] [--db ...]   (failed deliveries, or only N, are sent again)
   appointd healthcheck [--url http://127.0.0.1:8080/healthz]   (exit 0 when the server answers 200; for containers)
   appointd version
   appointd COMMAND --help   (that command's flags)
@@ -367,9 +368,13 @@ func withService(db string, fn func(context.Context, *booking.Service) error) er
 func webhookCmd(args []string, stdout io.Writer) error {
 	fs, c := newFlags("webhook")
 	all := fs.Bool("all", false, "list delivered deliveries too")
+	one := fs.Int64("id", 0, "webhook retry: only this delivery (the first column of webhook list)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	if len(pos) >= 1 && pos[0] == "retry" {
+		return webhookRetry(c.db, pos[1:], *one, stdout)
 	}
 	if len(pos) < 2 || (pos[0] == "add" && len(pos) != 3) || (pos[0] == "list" && len(pos) != 2) {
 		return errors.New("usage: appointd webhook add LOCATION_ID URL | appointd webhook list LOCATION_ID [--all]")
