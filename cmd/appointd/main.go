@@ -267,8 +267,10 @@ func serve(args []string, stdout io.Writer) error {
 			logger.Info("demo data seeded", "location_id", res.LocationID, "appointments", n)
 		}
 	}
+	ready := startReadiness(svc)
+	defer ready.stop()
 	srv := &http.Server{
-		Handler: httpapi.NewServer(httpapi.Deps{Service: svc, Logger: logger, Metrics: metrics,
+		Handler: httpapi.NewServer(httpapi.Deps{Service: svc, Logger: logger, Metrics: metrics, Readiness: ready.Readiness,
 			OpenAPI: api.OpenAPI, TrustForwardedFor: *xff, RateLimit: rl, BaseURL: *baseURL,
 			Web: web.New(web.Deps{Service: svc, Logger: logger, TrustProxy: *xff})}),
 		ReadHeaderTimeout: lim.readHeader,
