@@ -18,6 +18,7 @@ token="$(./appointd partner create "My integration" --db "$DSN" | grep -oE '[0-9
 [ -n "$token" ] || { echo "readme-prod: no partner token printed" >&2; exit 1; }
 ./appointd partner list --db "$DSN"
 ./appointd user create --login owner@salon.test --password 'readme-secret' --name 'Salon Owner' --db "$DSN"
+./appointd user list --db "$DSN"
 ./appointd serve --addr "127.0.0.1:$port" --db "$DSN" 2>serve.log &
 pid=$!
 

@@ -39,13 +39,16 @@ Usage:
   appointd backup PATH [--db sqlite:...]   (a consistent copy of a live SQLite database)
   appointd partner create NAME [--db ...]
   appointd partner list [--db ...]   (id, creation time and name; never the token)
+  appointd partner revoke ID [--db ...]   (its token and its users' sessions stop working; the row stays)
   appointd user create --login L --password P --name N [--db ...]
   appointd user grant LOGIN LOCATION_ID ROLE [--db ...]
+  appointd user list [--db ...]   (id, login, name and role per location; never passwords or tokens)
   appointd user passwd LOGIN [--password P] [--db ...]   (reads the password from stdin without --password)
   appointd ical rotate LOCATION_ID TEAM_MEMBER_ID [--base-url URL] [--db ...]   (prints a new calendar feed URL)
   appointd ical off LOCATION_ID TEAM_MEMBER_ID [--db ...]
   appointd webhook add LOCATION_ID URL [--db ...]   (switches webhooks on; prints the signing secret)
   appointd webhook list LOCATION_ID [--all] [--db ...]   (settings, pending and failed deliveries)
+  appointd webhook retry LOCATION_ID [--id N] [--db ...]   (failed deliveries, or only N, are sent again)
   appointd healthcheck [--url http://127.0.0.1:8080/healthz]   (exit 0 when the server answers 200; for containers)
   appointd version
   appointd COMMAND --help   (that command's flags)
@@ -264,8 +267,10 @@ func serve(args []string, stdout io.Writer) error {
 			logger.Info("demo data seeded", "location_id", res.LocationID, "appointments", n)
 		}
 	}
+	ready := startReadiness(svc)
+	defer ready.stop()
 	srv := &http.Server{
-		Handler: httpapi.NewServer(httpapi.Deps{Service: svc, Logger: logger, Metrics: metrics,
+		Handler: httpapi.NewServer(httpapi.Deps{Service: svc, Logger: logger, Metrics: metrics, Readiness: ready.Readiness,
 			OpenAPI: api.OpenAPI, TrustForwardedFor: *xff, RateLimit: rl, BaseURL: *baseURL,
 			Web: web.New(web.Deps{Service: svc, Logger: logger, TrustProxy: *xff})}),
 		ReadHeaderTimeout: lim.readHeader,
@@ -365,9 +370,13 @@ func withService(db string, fn func(context.Context, *booking.Service) error) er
 func webhookCmd(args []string, stdout io.Writer) error {
 	fs, c := newFlags("webhook")
 	all := fs.Bool("all", false, "list delivered deliveries too")
+	one := fs.Int64("id", 0, "webhook retry: only this delivery (the first column of webhook list)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	if len(pos) >= 1 && pos[0] == "retry" {
+		return webhookRetry(c.db, pos[1:], *one, stdout)
 	}
 	if len(pos) < 2 || (pos[0] == "add" && len(pos) != 3) || (pos[0] == "list" && len(pos) != 2) {
 		return errors.New("usage: appointd webhook add LOCATION_ID URL | appointd webhook list LOCATION_ID [--all]")
@@ -427,8 +436,11 @@ func partner(args []string, stdout io.Writer) error {
 	if len(pos) == 1 && pos[0] == "list" {
 		return partnerList(c.db, stdout)
 	}
+	if len(pos) == 2 && pos[0] == "revoke" {
+		return partnerRevoke(c.db, pos[1], stdout)
+	}
 	if len(pos) != 2 || pos[0] != "create" {
-		return errors.New("usage: appointd partner create NAME | appointd partner list")
+		return errors.New("usage: appointd partner create NAME | appointd partner list | appointd partner revoke ID")
 	}
 	return withService(c.db, func(ctx context.Context, svc *booking.Service) error {
 		p, token, err := svc.CreatePartner(ctx, pos[1])
@@ -450,7 +462,7 @@ func user(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	if len(pos) == 0 {
-		return errors.New("usage: appointd user create|grant|passwd ...")
+		return errors.New("usage: appointd user create|grant|passwd|list ...")
 	}
 	return withService(c.db, func(ctx context.Context, svc *booking.Service) error {
 		switch pos[0] {
@@ -472,6 +484,11 @@ func user(args []string, stdin io.Reader, stdout io.Writer) error {
 				return err
 			}
 			fmt.Fprintf(stdout, "%s is now %s of location %d\n", pos[1], pos[3], loc)
+		case "list":
+			if len(pos) != 1 {
+				return errors.New("usage: appointd user list")
+			}
+			return userList(ctx, svc, stdout)
 		case "passwd":
 			if len(pos) != 2 {
 				return errors.New("usage: appointd user passwd LOGIN [--password P]")

@@ -67,3 +67,14 @@ func (c *authCache) forgetUser(id int64) {
 		}
 	}
 }
+
+// forgetPartner drops the entries of one partner (after its revocation).
+func (c *authCache) forgetPartner(id int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.m {
+		if e.caller.Partner.ID == id {
+			delete(c.m, k)
+		}
+	}
+}

@@ -50,6 +50,9 @@ func (s *Service) authenticate(ctx context.Context, key [2]string, ip string) (C
 		if err != nil {
 			return err
 		}
+		if !p.RevokedAt.IsZero() {
+			return ErrNotFound
+		}
 		c.Partner = p
 		if key[1] == "" {
 			return nil
@@ -280,6 +283,65 @@ func (s *Service) Partners(ctx context.Context) ([]Partner, error) {
 		return err
 	})
 	return list, err
+}
+
+// RevokePartner stops a partner's token and deletes the sessions issued
+// through it. The row stays, so its id keeps meaning the same partner. In
+// this process it takes effect at once; other processes drop their cached
+// credentials within authCacheTTL.
+func (s *Service) RevokePartner(ctx context.Context, id int64) (Partner, error) {
+	var p Partner
+	err := s.store.Write(ctx, func(tx Tx) error {
+		list, err := tx.Partners(ctx)
+		if err != nil {
+			return err
+		}
+		for _, q := range list {
+			if q.ID == id {
+				p = q
+			}
+		}
+		if p.ID == 0 {
+			return ErrNotFound
+		}
+		if p.TokenHash == webPartnerHash {
+			return Invalid("id", "the web calendar's built-in partner cannot be revoked")
+		}
+		if p.RevokedAt.IsZero() {
+			p.RevokedAt = s.now()
+		}
+		return tx.RevokePartner(ctx, id, p.RevokedAt)
+	})
+	s.auths.forgetPartner(id)
+	return p, err
+}
+
+// UserRoles is a user with its memberships, for the operator's listing.
+type UserRoles struct {
+	User  User
+	Roles []Membership // by location id
+}
+
+// UsersWithRoles lists every user, oldest first, with its role in each
+// location.
+func (s *Service) UsersWithRoles(ctx context.Context) ([]UserRoles, error) {
+	var out []UserRoles
+	err := s.store.Read(ctx, func(tx Tx) error {
+		out = out[:0]
+		users, err := tx.Users(ctx)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			ms, err := tx.Memberships(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			out = append(out, UserRoles{User: u, Roles: ms})
+		}
+		return nil
+	})
+	return out, err
 }
 
 // AddPartnerToken registers a partner with a token chosen by the operator

@@ -59,6 +59,8 @@ type Tx interface {
 	CreatePartner(ctx context.Context, p Partner) (int64, error)
 	PartnerByTokenHash(ctx context.Context, hash string) (Partner, error)
 	Partners(ctx context.Context) ([]Partner, error)
+	RevokePartner(ctx context.Context, id int64, at time.Time) error
+	Users(ctx context.Context) ([]User, error)
 
 	CreateUser(ctx context.Context, u User) (int64, error)
 	UserByID(ctx context.Context, id int64) (User, error)

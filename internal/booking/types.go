@@ -16,6 +16,7 @@ type Partner struct {
 	Name      string
 	TokenHash string
 	CreatedAt time.Time
+	RevokedAt time.Time // zero while the partner's token works
 }
 
 // User is a person who works in one or more locations.

@@ -105,6 +105,7 @@ type WebhookTx interface {
 	// current (its lease ran out and another attempt began).
 	FinishWebhookDelivery(ctx context.Context, d WebhookDelivery) (bool, error)
 	WebhookDeliveries(ctx context.Context, q DeliveryQuery) ([]WebhookDelivery, int, error)
+	RetryWebhookDeliveries(ctx context.Context, locationID, deliveryID int64, now time.Time) (int, error)
 	// PruneWebhookDeliveries deletes delivered rows last changed before.
 	PruneWebhookDeliveries(ctx context.Context, before time.Time) error
 }
@@ -425,6 +426,29 @@ func (s *Service) AddWebhookURL(ctx context.Context, locationID int64, rawURL st
 		return tx.PutWebhookSettings(ctx, w)
 	})
 	return out, err
+}
+
+// RetryWebhooks is `appointd webhook retry`: the location's failed
+// deliveries (or only delivery deliveryID, when not 0) go back to pending,
+// due now, with their attempts reset; it returns how many. A delivery id
+// that is not a failed delivery of the location is ErrNotFound.
+func (s *Service) RetryWebhooks(ctx context.Context, locationID, deliveryID int64) (int, error) {
+	var n int
+	err := s.store.Write(ctx, func(tx Tx) error {
+		if _, err := tx.LocationByID(ctx, locationID); err != nil {
+			return err
+		}
+		var err error
+		n, err = tx.RetryWebhookDeliveries(ctx, locationID, deliveryID, s.now())
+		if err == nil && deliveryID != 0 && n == 0 {
+			return ErrNotFound
+		}
+		if n > 0 {
+			s.hookWritten.Store(true) // wakes this process's worker after the commit
+		}
+		return err
+	})
+	return n, err
 }
 
 // WebhookOverview is `appointd webhook list`: the settings (nil when none)

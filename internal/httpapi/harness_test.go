@@ -114,7 +114,13 @@ func newEnv(t testing.TB, engine, dsn string, o booking.Options, seed bool) *env
 		}
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e.srv = httptest.NewServer(httpapi.NewServer(httpapi.Deps{Service: svc, Logger: quiet, OpenAPI: api.OpenAPI}))
+	ready := httpapi.NewReadiness(svc.Ping)
+	ready.Check(ctx)
+	rctx, stopReady := context.WithCancel(ctx)
+	readyDone := make(chan struct{})
+	go func() { defer close(readyDone); ready.Run(rctx) }()
+	t.Cleanup(func() { stopReady(); <-readyDone })
+	e.srv = httptest.NewServer(httpapi.NewServer(httpapi.Deps{Service: svc, Logger: quiet, OpenAPI: api.OpenAPI, Readiness: ready}))
 	t.Cleanup(e.srv.Close)
 	e.router = openAPIRouter(t, e.srv.URL)
 	if seed {

@@ -86,6 +86,7 @@ var (
 var isoTable = map[string]isoSpec{
 	"GET /healthz":             {open: "readiness probe"},
 	"GET /livez":               {open: "liveness probe"},
+	"GET /readyz":              {open: "readiness probe"},
 	"GET /metrics":             {open: "Prometheus scrape"},
 	"GET /api/v1/openapi.yaml": {open: "the published contract"},
 

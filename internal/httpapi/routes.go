@@ -55,6 +55,7 @@ func (s *Server) routes() []route {
 	rts := []route{
 		{method: "GET", path: "/healthz", handle: s.healthz},
 		{method: "GET", path: "/livez", handle: s.livez},
+		{method: "GET", path: "/readyz", handle: s.readyz},
 		{method: "GET", path: "/metrics", handle: s.metrics},
 		{method: "GET", path: v1 + "/openapi.yaml", handle: s.openapi},
 

@@ -33,6 +33,8 @@ type Deps struct {
 	// BaseURL is how clients reach the server (e.g. https://book.example),
 	// for the URLs of calendar feeds; "" takes it from each request.
 	BaseURL string
+	// Readiness answers /readyz; nil answers 503.
+	Readiness *Readiness
 }
 
 // Server is the whole HTTP surface.

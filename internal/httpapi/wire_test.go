@@ -132,6 +132,9 @@ func TestOperationsRoutes(t *testing.T) {
 		if r := e.do(req{Method: "GET", Path: "//livez"}); r.Status != 200 || r.JSON["status"] != "ok" {
 			t.Fatalf("livez: %d %s", r.Status, r.Body)
 		}
+		if r := e.do(req{Method: "GET", Path: "//readyz"}); r.Status != 200 || r.JSON["status"] != "ok" {
+			t.Fatalf("readyz: %d %s", r.Status, r.Body)
+		}
 		e.do(req{Method: "GET", Path: "/companies", Auth: e.partnerAuth()})
 		res, err := http.Get(e.srv.URL + "/metrics")
 		if err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -17,25 +18,39 @@ func (t *tx) CreatePartner(ctx context.Context, p booking.Partner) (int64, error
 		p.Name, p.TokenHash, unix(p.CreatedAt))
 }
 
-func (t *tx) PartnerByTokenHash(ctx context.Context, hash string) (booking.Partner, error) {
+const partnerColumns = "id, name, token_hash, created_at, revoked_at"
+
+func scanPartner(r scanner) (booking.Partner, error) {
 	var p booking.Partner
 	var created int64
-	err := t.queryRow(ctx, "SELECT id, name, token_hash, created_at FROM partners WHERE token_hash = ?", hash).
-		Scan(&p.ID, &p.Name, &p.TokenHash, &created)
+	var revoked sql.NullInt64
+	err := r.Scan(&p.ID, &p.Name, &p.TokenHash, &created, &revoked)
 	p.CreatedAt = fromUnix(created)
+	if revoked.Valid {
+		p.RevokedAt = fromUnix(revoked.Int64)
+	}
+	return p, err
+}
+
+func (t *tx) PartnerByTokenHash(ctx context.Context, hash string) (booking.Partner, error) {
+	p, err := scanPartner(t.queryRow(ctx, "SELECT "+partnerColumns+" FROM partners WHERE token_hash = ?", hash))
 	return p, one(err)
 }
 
 // Partners lists every partner in id order.
 func (t *tx) Partners(ctx context.Context) ([]booking.Partner, error) {
-	rows, err := t.query(ctx, "SELECT id, name, token_hash, created_at FROM partners ORDER BY id")
-	return scanAll(rows, err, func(r scanner) (booking.Partner, error) {
-		var p booking.Partner
-		var created int64
-		err := r.Scan(&p.ID, &p.Name, &p.TokenHash, &created)
-		p.CreatedAt = fromUnix(created)
-		return p, err
-	})
+	rows, err := t.query(ctx, "SELECT "+partnerColumns+" FROM partners ORDER BY id")
+	return scanAll(rows, err, scanPartner)
+}
+
+// RevokePartner marks a partner revoked (keeping the first revocation time)
+// and deletes the sessions issued through it.
+func (t *tx) RevokePartner(ctx context.Context, id int64, at time.Time) error {
+	if err := mustAffect(t.exec(ctx, "UPDATE partners SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", unix(at), id)); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, "DELETE FROM sessions WHERE partner_id = ?", id)
+	return err
 }
 
 const userColumns = "id, login, email, phone, name, avatar, information, password_hash, is_approved, is_email_confirmed, created_at"
@@ -60,6 +75,12 @@ func (t *tx) CreateUser(ctx context.Context, u booking.User) (int64, error) {
 
 func (t *tx) UserByID(ctx context.Context, id int64) (booking.User, error) {
 	return scanUser(t.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
+}
+
+// Users lists every user in id order.
+func (t *tx) Users(ctx context.Context) ([]booking.User, error) {
+	rows, err := t.query(ctx, "SELECT "+userColumns+" FROM users ORDER BY id")
+	return scanAll(rows, err, scanUser)
 }
 
 func (t *tx) UserByLogin(ctx context.Context, login string) (booking.User, error) {

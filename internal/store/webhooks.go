@@ -147,6 +147,25 @@ func (t *tx) WebhookDeliveries(ctx context.Context, q booking.DeliveryQuery) ([]
 	return list, total, err
 }
 
+// RetryWebhookDeliveries puts the location's failed deliveries (only the
+// one with id deliveryID when it is not 0) back to pending, due at now,
+// with no attempts counted.
+func (t *tx) RetryWebhookDeliveries(ctx context.Context, locationID, deliveryID int64, now time.Time) (int, error) {
+	q := `UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_ms = ?, locked_until_ms = 0,
+		updated_at = ? WHERE location_id = ? AND state = 'failed'`
+	args := []any{now.UnixMilli(), now.Unix(), locationID}
+	if deliveryID != 0 {
+		q += " AND id = ?"
+		args = append(args, deliveryID)
+	}
+	r, err := t.exec(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := r.RowsAffected()
+	return int(n), err
+}
+
 func (t *tx) PruneWebhookDeliveries(ctx context.Context, before time.Time) error {
 	_, err := t.exec(ctx, "DELETE FROM webhook_deliveries WHERE state = 'delivered' AND updated_at < ?", unix(before))
 	return err
