@@ -61,10 +61,12 @@ func schemaType(ref *openapi3.SchemaRef) string {
 	if ref == nil || ref.Value == nil {
 		return ""
 	}
-	if ref.Ref != "" {
+	v := ref.Value
+	// A named object is shown by its name; a named scalar such as
+	// LenientInteger by what it accepts.
+	if ref.Ref != "" && v.Type != nil && v.Type.Is("object") {
 		return ref.Ref[strings.LastIndex(ref.Ref, "/")+1:]
 	}
-	v := ref.Value
 	var alts []*openapi3.SchemaRef
 	switch {
 	case len(v.OneOf) > 0:
@@ -78,7 +80,7 @@ func schemaType(ref *openapi3.SchemaRef) string {
 	if alts != nil {
 		parts := make([]string, 0, len(alts))
 		for _, a := range alts {
-			parts = append(parts, schemaType(a))
+			parts = append(parts, strings.TrimSuffix(schemaType(a), ", nullable"))
 		}
 		t = strings.Join(parts, " | ")
 	} else if v.Type != nil && len(v.Type.Slice()) > 0 {
