@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"appointd/api"
+	"appointd/internal/demo"
 )
 
 func TestDocsPage(t *testing.T) {
@@ -57,4 +59,16 @@ func TestDocsPage(t *testing.T) {
 	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/yaml") {
 		t.Errorf("GET /docs/openapi.yaml: Content-Type %q", ct)
 	}
+}
+
+// staff_id: null unlinks a user; the request passes the contract (e.do
+// validates it against api/openapi.yaml) on both engines.
+func TestPermissionsStaffIDNull(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		owner := e.login(demo.OwnerLogin, demo.Password)
+		workerID := e.userID(owner, e.locA, "Demo Worker")
+		path := fmt.Sprintf("/company/%d/users/%d/permissions", e.locA, workerID)
+		expect(t, e.do(req{Method: "PUT", Path: path, Auth: e.userAuth(owner), Body: map[string]any{"staff_id": nil}}), 200)
+		expect(t, e.do(req{Method: "PUT", Path: path, Auth: e.userAuth(owner), Body: map[string]any{"staff_id": "0"}}), 200)
+	})
 }
