@@ -89,6 +89,8 @@ var isoTable = map[string]isoSpec{
 	"GET /readyz":              {open: "readiness probe"},
 	"GET /metrics":             {open: "Prometheus scrape"},
 	"GET /api/v1/openapi.yaml": {open: "the published contract"},
+	"GET /docs":                {open: "the API reference"},
+	"GET /docs/openapi.yaml":   {open: "the published contract"},
 
 	"POST /api/v1/auth":   {body: func(isoIDs) any { return map[string]any{"login": demo.OwnerLogin, "password": demo.Password} }},
 	"DELETE /api/v1/auth": {},

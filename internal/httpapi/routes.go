@@ -58,6 +58,8 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/readyz", handle: s.readyz},
 		{method: "GET", path: "/metrics", handle: s.metrics},
 		{method: "GET", path: v1 + "/openapi.yaml", handle: s.openapi},
+		{method: "GET", path: "/docs", handle: s.docs},
+		{method: "GET", path: "/docs/openapi.yaml", handle: s.docsSpec},
 
 		{method: "POST", path: v1 + "/auth", auth: authLogin, handle: s.login},
 		{method: "DELETE", path: v1 + "/auth", auth: authUser, handle: s.logout},

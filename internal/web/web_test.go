@@ -86,6 +86,9 @@ func TestSignIn(t *testing.T) {
 			if cal.status != 200 || !strings.Contains(cal.body, `id="grid"`) || !strings.Contains(cal.body, "Demo Owner") {
 				t.Fatalf("calendar page: %d %s", cal.status, cal.body)
 			}
+			if !strings.Contains(cal.body, `href="/docs"`) {
+				t.Errorf("the calendar page does not link the API reference")
+			}
 			if csp := cal.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
 				t.Errorf("CSP %q", csp)
 			}
