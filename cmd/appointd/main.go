@@ -178,6 +178,7 @@ func serve(args []string, stdout io.Writer) error {
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long in-flight requests may run after SIGTERM")
 	xff := fs.Bool("trust-forwarded-for", false, "take the client IP from X-Forwarded-For and TLS from X-Forwarded-Proto (behind a proxy only)")
 	pprofAddr := fs.String("pprof-addr", "", "serve net/http/pprof on this address (loopback; off by default)")
+	metricsAddr := fs.String("metrics-addr", "", "serve /metrics and /debug/pprof/ on this address instead of /metrics on the API listener (off by default)")
 	rateLimit := fs.String("rate-limit", env("APPOINTD_RATE_LIMIT", "off"), "requests per client IP: off, altegio (5/s,200/m) or N/s,M/m")
 	baseURL := fs.String("base-url", env("APPOINTD_BASE_URL", ""), "how clients reach this server, e.g. https://book.example (calendar feed URLs; default: from each request)")
 	maxConns := fs.Int("db-max-conns", store.DefaultMaxConns, "PostgreSQL connections this process may hold (SQLite ignores it)")
@@ -267,10 +268,12 @@ func serve(args []string, stdout io.Writer) error {
 			logger.Info("demo data seeded", "location_id", res.LocationID, "appointments", n)
 		}
 	}
+	metrics.WatchOutbox(svc.WebhookOutbox, time.Now)
 	ready := startReadiness(svc)
 	defer ready.stop()
 	srv := &http.Server{
 		Handler: httpapi.NewServer(httpapi.Deps{Service: svc, Logger: logger, Metrics: metrics, Readiness: ready.Readiness,
+			MetricsElsewhere: *metricsAddr != "",
 			OpenAPI: api.OpenAPI, TrustForwardedFor: *xff, RateLimit: rl, BaseURL: *baseURL,
 			Web: web.New(web.Deps{Service: svc, Logger: logger, TrustProxy: *xff})}),
 		ReadHeaderTimeout: lim.readHeader,
@@ -279,6 +282,18 @@ func serve(args []string, stdout io.Writer) error {
 		IdleTimeout:       lim.idle,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+	}
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		defer mln.Close()
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", metrics.Handler())
+		mux.Handle("/debug/pprof/", http.DefaultServeMux) // the pprof handlers
+		go func() { _ = http.Serve(mln, mux) }()
+		logger.Info("metrics listening", "addr", mln.Addr().String())
 	}
 	if *pprofAddr != "" {
 		go func() {

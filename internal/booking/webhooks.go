@@ -89,8 +89,27 @@ type DeliveryQuery struct {
 	Limit, Offset int
 }
 
+// OutboxStats is the state of the webhook outbox over every location.
+type OutboxStats struct {
+	Pending, Failed int
+	OldestPending   time.Time // zero when nothing is pending
+}
+
+// WebhookOutbox is the outbox's state, for the metrics.
+func (s *Service) WebhookOutbox(ctx context.Context) (OutboxStats, error) {
+	var out OutboxStats
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.OutboxStats(ctx)
+		return err
+	})
+	return out, err
+}
+
 // WebhookTx is the store's part for webhooks.
 type WebhookTx interface {
+	// OutboxStats counts pending and failed deliveries (every location).
+	OutboxStats(ctx context.Context) (OutboxStats, error)
 	// WebhookSettings returns a location's settings, ErrNotFound if none.
 	WebhookSettings(ctx context.Context, locationID int64) (WebhookSettings, error)
 	PutWebhookSettings(ctx context.Context, w WebhookSettings) error

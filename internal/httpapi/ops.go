@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"appointd/internal/booking"
 )
 
 // healthz answers 200 when the store answers, else 503.
@@ -26,9 +28,15 @@ func (s *Server) livez(c *call) error {
 }
 
 func (s *Server) metrics(c *call) error {
+	if s.MetricsElsewhere {
+		return booking.ErrNotFound
+	}
 	s.Metrics.handler().ServeHTTP(c.w, c.r)
 	return nil
 }
+
+// Handler is /metrics alone, for a listener of its own.
+func (m *Metrics) Handler() http.Handler { return m.handler() }
 
 func (s *Server) openapi(c *call) error {
 	c.w.Header().Set("Content-Type", "application/yaml; charset=utf-8")

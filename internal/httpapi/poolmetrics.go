@@ -1,7 +1,11 @@
 package httpapi
 
 import (
+	"context"
 	"database/sql"
+	"time"
+
+	"appointd/internal/booking"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -50,4 +54,45 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 	if c.withRead {
 		send("read", read)
 	}
+}
+
+// outboxCollector reads the webhook outbox at scrape time (one short read
+// transaction); a failed read reports nothing rather than zeros.
+type outboxCollector struct {
+	stats      func(context.Context) (booking.OutboxStats, error)
+	now        func() time.Time
+	deliveries *prometheus.Desc
+	oldest     *prometheus.Desc
+}
+
+// WatchOutbox adds the webhook outbox gauges: deliveries by state (pending,
+// failed) and the age of the oldest pending one.
+func (m *Metrics) WatchOutbox(stats func(context.Context) (booking.OutboxStats, error), now func() time.Time) {
+	m.reg.MustRegister(&outboxCollector{
+		stats:      stats,
+		now:        now,
+		deliveries: prometheus.NewDesc("appointd_webhook_deliveries", "Webhook deliveries waiting (pending) or given up (failed), by state.", []string{"state"}, nil),
+		oldest:     prometheus.NewDesc("appointd_webhook_oldest_pending_seconds", "Age of the oldest pending webhook delivery (0 when none).", nil, nil),
+	})
+}
+
+func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.deliveries
+	ch <- c.oldest
+}
+
+func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	st, err := c.stats(ctx)
+	if err != nil {
+		return
+	}
+	age := 0.0
+	if st.Pending > 0 {
+		age = max(c.now().Sub(st.OldestPending).Seconds(), 0)
+	}
+	ch <- prometheus.MustNewConstMetric(c.deliveries, prometheus.GaugeValue, float64(st.Pending), booking.DeliveryPending)
+	ch <- prometheus.MustNewConstMetric(c.deliveries, prometheus.GaugeValue, float64(st.Failed), booking.DeliveryFailed)
+	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, age)
 }

@@ -35,6 +35,9 @@ type Deps struct {
 	BaseURL string
 	// Readiness answers /readyz; nil answers 503.
 	Readiness *Readiness
+	// MetricsElsewhere: /metrics is served on its own listener
+	// (--metrics-addr), so the API's /metrics answers 404.
+	MetricsElsewhere bool
 }
 
 // Server is the whole HTTP surface.

@@ -166,6 +166,32 @@ func (t *tx) RetryWebhookDeliveries(ctx context.Context, locationID, deliveryID 
 	return int(n), err
 }
 
+// OutboxStats counts the pending and failed deliveries of every location
+// and finds the oldest pending one.
+func (t *tx) OutboxStats(ctx context.Context) (booking.OutboxStats, error) {
+	var out booking.OutboxStats
+	rows, err := t.query(ctx, `SELECT state, COUNT(*), MIN(created_at) FROM webhook_deliveries
+		WHERE state IN ('pending', 'failed') GROUP BY state`)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n int
+		var oldest int64
+		if err := rows.Scan(&state, &n, &oldest); err != nil {
+			return out, err
+		}
+		if state == booking.DeliveryPending {
+			out.Pending, out.OldestPending = n, fromUnix(oldest)
+		} else {
+			out.Failed = n
+		}
+	}
+	return out, rows.Err()
+}
+
 func (t *tx) PruneWebhookDeliveries(ctx context.Context, before time.Time) error {
 	_, err := t.exec(ctx, "DELETE FROM webhook_deliveries WHERE state = 'delivered' AND updated_at < ?", unix(before))
 	return err
