@@ -273,8 +273,7 @@ func serve(args []string, stdout io.Writer) error {
 	defer ready.stop()
 	srv := &http.Server{
 		Handler: httpapi.NewServer(httpapi.Deps{Service: svc, Logger: logger, Metrics: metrics, Readiness: ready.Readiness,
-			MetricsElsewhere: *metricsAddr != "",
-			OpenAPI: api.OpenAPI, TrustForwardedFor: *xff, RateLimit: rl, BaseURL: *baseURL,
+			MetricsElsewhere: *metricsAddr != "", OpenAPI: api.OpenAPI, TrustForwardedFor: *xff, RateLimit: rl, BaseURL: *baseURL,
 			Web: web.New(web.Deps{Service: svc, Logger: logger, TrustProxy: *xff})}),
 		ReadHeaderTimeout: lim.readHeader,
 		ReadTimeout:       lim.read,
