@@ -77,7 +77,7 @@ func DSN(t testing.TB, engine string) string {
 }
 
 // TestMaxConns is the PostgreSQL pool of each test store.
-const TestMaxConns = 4
+const TestMaxConns = 2
 
 // TestAcquireWait is how long a test store's transaction waits for one of
 // its few connections before answering 503: longer than a server's 2 s,
